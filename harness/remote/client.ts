@@ -1,0 +1,265 @@
+// The request loop every Distribution API call goes through: scheme choice,
+// authorization (one challenge round per request), retries with backoff and
+// Retry-After, redirects without Authorization to other hosts, a per-host
+// concurrency limit, and a redacted debug log.
+import type { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import { OcicatError } from '../errors.ts';
+import { Authorizer } from './auth/authorizer.ts';
+import type { CredentialStore } from './auth/credential.ts';
+import type { Scope } from './auth/scope.ts';
+import { type Capabilities, CapabilityCache } from './capabilities.ts';
+import { drain, header, type HttpResponse, readErrorText } from './http.ts';
+import { Limiter } from './limiter.ts';
+import { redactUrl, scrub } from './redact.ts';
+import { registryErrorFrom } from './registry-error.ts';
+import { DEFAULT_RETRY, isRetryableStatus, type RetryPolicy, retryDelay, sleep } from './retry.ts';
+import { classifyNetworkError, createDispatcher, type TransportOptions } from './transport.ts';
+
+export type Method = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
+
+/** A request body that can be opened again for a retry. */
+export interface RequestBody {
+  length: number;
+  open(): Readable | Buffer;
+}
+
+export function bufferBody(buf: Buffer | string): RequestBody {
+  const b = typeof buf === 'string' ? Buffer.from(buf) : buf;
+  return { length: b.length, open: () => b };
+}
+
+export interface RequestSpec {
+  registry: string;
+  method: Method;
+  /** A path (with query) below the registry root, or an absolute URL (upload locations). */
+  path: string;
+  headers?: Record<string, string>;
+  body?: RequestBody;
+  scopes: Scope[];
+  /** Retry on network errors and retryable statuses (default true). */
+  retry?: boolean;
+  /** Follow redirects (default: GET and HEAD only). */
+  redirect?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface ClientOptions extends TransportOptions {
+  credentials?: CredentialStore;
+  /** HTTP instead of HTTPS; never automatic (DESIGN "CLI contract"). */
+  plainHttp?: boolean | ((registry: string) => boolean);
+  dispatcher?: Dispatcher;
+  retry?: Partial<RetryPolicy>;
+  /** Requests in flight per registry (oras-go and regclient use 3). */
+  concurrency?: number;
+  userAgent?: string;
+  log?: (line: string) => void;
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 10;
+export const USER_AGENT = 'ocicat/0.1';
+
+export class RegistryClient {
+  readonly retry: RetryPolicy;
+  readonly auth: Authorizer;
+  private readonly dispatcher: Dispatcher;
+  private readonly ownsDispatcher: boolean;
+  private readonly options: ClientOptions;
+  private readonly limiters = new Map<string, Limiter>();
+  private readonly caps = new CapabilityCache();
+
+  constructor(options: ClientOptions = {}) {
+    this.options = options;
+    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.ownsDispatcher = !options.dispatcher;
+    this.dispatcher = options.dispatcher ?? createDispatcher(options);
+    this.auth = new Authorizer((url, init) => this.tokenRequest(url, init), options.credentials);
+  }
+
+  baseUrl(registry: string): string {
+    const plain = typeof this.options.plainHttp === 'function' ? this.options.plainHttp(registry) : this.options.plainHttp;
+    return `${plain ? 'http' : 'https'}://${registry}`;
+  }
+
+  capabilities(registry: string): Capabilities {
+    return this.caps.get(registry);
+  }
+
+  log(line: string): void {
+    if (this.options.log) this.options.log(scrub(line, this.auth.knownSecrets()));
+  }
+
+  private limiter(registry: string): Limiter {
+    let l = this.limiters.get(registry);
+    if (!l) {
+      l = new Limiter(this.options.concurrency ?? 3);
+      this.limiters.set(registry, l);
+    }
+    return l;
+  }
+
+  /**
+   * Send a request and return the response whatever its status (after auth,
+   * retries and redirects). The caller reads or drains the body.
+   */
+  async send(spec: RequestSpec): Promise<HttpResponse> {
+    const base = this.baseUrl(spec.registry);
+    const origin = new URL(base).origin;
+    let url = new URL(spec.path, base).toString();
+    let method: Method = spec.method;
+    let body = spec.body;
+    const follow = spec.redirect ?? (method === 'GET' || method === 'HEAD');
+    const retry = spec.retry ?? true;
+    let attempt = 0;
+    let challenged = false;
+    let redirects = 0;
+    for (;;) {
+      const sameOrigin = new URL(url).origin === origin;
+      // Never send registry credentials to another host (e.g. a blob redirect to object storage).
+      const authorization = sameOrigin ? await this.auth.header(spec.registry, spec.scopes) : undefined;
+      const headers: Record<string, string> = { 'user-agent': this.options.userAgent ?? USER_AGENT, ...spec.headers };
+      if (authorization) headers.authorization = authorization;
+      if (body) headers['content-length'] = String(body.length);
+      const release = await this.limiter(spec.registry).acquire();
+      let res: HttpResponse;
+      try {
+        res = await this.dispatch(method, url, headers, body, spec.signal);
+      } catch (e) {
+        release();
+        const { error, retryable } = classifyNetworkError(e, `${method} ${redactUrl(url)}`);
+        this.log(`${method} ${redactUrl(url)} -> ${error.code} ${error.message}`);
+        if (retry && retryable && attempt < this.retry.maxRetries) {
+          await sleep(retryDelay(this.retry, attempt++, undefined), spec.signal);
+          continue;
+        }
+        throw error;
+      }
+      res.body.once('close', release);
+      res.body.once('end', release);
+      this.log(`${method} ${redactUrl(url)} -> ${res.status}`);
+
+      if (res.status === 401 && sameOrigin && !challenged) {
+        challenged = true;
+        const www = header(res, 'www-authenticate');
+        await drain(res);
+        if (await this.auth.onUnauthorized(spec.registry, www, spec.scopes, authorization)) continue;
+        throw await this.unauthorized(spec, url, method, www);
+      }
+      if (follow && REDIRECTS.has(res.status)) {
+        const location = header(res, 'location');
+        await drain(res);
+        if (!location) throw new OcicatError('PROTOCOL', `${method} ${redactUrl(url)}: ${res.status} without Location`);
+        if (++redirects > MAX_REDIRECTS) throw new OcicatError('PROTOCOL', `${method} ${redactUrl(url)}: too many redirects`);
+        url = new URL(location, url).toString();
+        if (res.status === 303) {
+          method = 'GET';
+          body = undefined;
+        }
+        continue;
+      }
+      if (retry && isRetryableStatus(res.status) && attempt < this.retry.maxRetries) {
+        const delay = retryDelay(this.retry, attempt++, header(res, 'retry-after'));
+        await drain(res);
+        this.log(`retrying in ${delay} ms`);
+        await sleep(delay, spec.signal);
+        continue;
+      }
+      return res;
+    }
+  }
+
+  /** Send, and turn any status outside `ok` into a RegistryError carrying the OCI error body. */
+  async expect(spec: RequestSpec, ok: number[]): Promise<HttpResponse> {
+    const res = await this.send(spec);
+    if (ok.includes(res.status)) return res;
+    throw await this.errorFrom(res);
+  }
+
+  async errorFrom(res: HttpResponse): Promise<OcicatError> {
+    const text = res.method === 'HEAD' ? '' : await readErrorText(res);
+    const err = registryErrorFrom(res.status, res.method, res.url, scrub(text, this.auth.knownSecrets()));
+    if (res.status === 401) {
+      return new OcicatError('UNAUTHORIZED', err.message, {
+        cause: err,
+        hint: 'check the credentials (ocicat catalog login <host>)',
+      });
+    }
+    return err;
+  }
+
+  // A 401 we have no better authorization for.
+  private async unauthorized(spec: RequestSpec, url: string, method: Method, www: string | undefined): Promise<OcicatError> {
+    const cred = await this.auth.credential(spec.registry);
+    return new OcicatError(
+      'UNAUTHORIZED',
+      `${method} ${redactUrl(url)}: 401 ${cred ? 'credentials were refused' : 'authentication required'}`,
+      {
+        hint: cred ? `check the credentials for ${spec.registry}` : `log in first: ocicat catalog login ${spec.registry}`,
+        cause: www ? new Error(`challenge: ${www.split(' ')[0]}`) : undefined,
+      },
+    );
+  }
+
+  private async dispatch(
+    method: Method,
+    url: string,
+    headers: Record<string, string>,
+    body: RequestBody | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<HttpResponse> {
+    const u = new URL(url);
+    const res = await this.dispatcher.request({
+      origin: u.origin,
+      path: u.pathname + u.search,
+      method,
+      headers,
+      body: body ? body.open() : null,
+      ...(signal ? { signal } : {}),
+    });
+    return {
+      status: res.statusCode,
+      headers: res.headers as HttpResponse['headers'],
+      body: res.body as unknown as Readable,
+      url,
+      method,
+    };
+  }
+
+  // Token endpoints: no registry auth, retries on network errors and 5xx.
+  private async tokenRequest(
+    url: string,
+    init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string },
+  ): Promise<{ status: number; text: string }> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const res = await this.dispatch(
+          init.method,
+          url,
+          { 'user-agent': this.options.userAgent ?? USER_AGENT, ...init.headers },
+          init.body === undefined ? undefined : bufferBody(init.body),
+          undefined,
+        );
+        this.log(`${init.method} ${redactUrl(url)} -> ${res.status} (token)`);
+        const text = await readErrorText(res);
+        if (isRetryableStatus(res.status) && attempt < this.retry.maxRetries) {
+          await sleep(retryDelay(this.retry, attempt, header(res, 'retry-after')));
+          continue;
+        }
+        return { status: res.status, text };
+      } catch (e) {
+        const { error, retryable } = classifyNetworkError(e, `token request to ${redactUrl(url)}`);
+        if (!retryable || attempt >= this.retry.maxRetries) throw error;
+        await sleep(retryDelay(this.retry, attempt, undefined));
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsDispatcher) await this.dispatcher.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
