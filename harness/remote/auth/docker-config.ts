@@ -2,11 +2,11 @@
 // $OCICAT_HOME/credentials.json (DESIGN "Reference client behaviour"):
 //   {"auths": {"<host>": {"auth": base64("user:pass") | "identitytoken": ... }},
 //    "credHelpers": {"<host>": "<helper>"}, "credsStore": "<helper>"}
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { OcicatError } from '../../errors.ts';
+import { atomicWrite } from '../../util/atomic-write.ts';
 import type { Credential, CredentialStore } from './credential.ts';
 import { runCredentialHelper } from './credential-helper.ts';
 
@@ -142,13 +142,5 @@ function findEntry(auths: Record<string, AuthEntry>, registry: string): { key: s
 
 async function writeConfig(path: string, cfg: ConfigFile): Promise<void> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    await writeFile(tmp, `${JSON.stringify(cfg, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
-    await chmod(tmp, 0o600);
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
+  await atomicWrite(path, `${JSON.stringify(cfg, null, 2)}\n`, 0o600);
 }
