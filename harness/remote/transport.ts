@@ -44,7 +44,7 @@ const TLS_CODES = /^(CERT_|ERR_TLS|ERR_SSL|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_(GET
 
 /** Map a low-level failure to a typed error. Returns the error and whether a retry may help. */
 export function classifyNetworkError(e: unknown, what: string): { error: OcicatError; retryable: boolean } {
-  if (e instanceof OcicatError) return { error: e, retryable: false };
+  if (e instanceof OcicatError) return { error: e, retryable: e.code === 'NETWORK' || e.code === 'TIMEOUT' };
   const err = e as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
   const code = err?.code ?? err?.cause?.code ?? '';
   const message = err?.cause?.message ?? err?.message ?? String(e);

@@ -29,6 +29,11 @@ export function parseChallenges(header: string): Challenge[] {
     while (i < n && TCHAR.test(header[i]!)) i++;
     return header.slice(start, i);
   };
+  const bare = (): string => {
+    const start = i;
+    while (i < n && header[i] !== ',' && header[i] !== ' ' && header[i] !== '\t' && header[i] !== '"') i++;
+    return header.slice(start, i);
+  };
   const quoted = (): string => {
     i++; // opening quote
     let out = '';
@@ -67,7 +72,8 @@ export function parseChallenges(header: string): Challenge[] {
       // auth-param of the current challenge
       i++;
       ws();
-      const value = header[i] === '"' ? quoted() : token();
+      // Unquoted values should be tokens; registries also send bare URLs. Read to the next "," or space.
+      const value = header[i] === '"' ? quoted() : bare();
       current.params[name.toLowerCase()] = value;
       ws();
       if (i < n && header[i] !== ',') throw fail(`expected "," at ${i}`);
