@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 // (see registries/) and are slower, so they get longer timeouts.
 export default defineConfig({
   test: {
+    reporters: ['default', './reports/summary-reporter.ts'],
     projects: [
       {
         test: {

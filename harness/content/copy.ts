@@ -29,25 +29,43 @@ async function side<T>(which: 'source' | 'destination', target: Target, fn: () =
     return await fn();
   } catch (e) {
     if (e instanceof OcicatError) {
-      throw new OcicatError(e.code, `${which} ${target.name}: ${e.message}`, { cause: e, ...(e.hint ? { hint: e.hint } : {}) });
+      throw new OcicatError(e.code, `${which} ${target.name}: ${e.message}`, {
+        cause: e,
+        ...(e.hint ? { hint: e.hint } : {}),
+      });
     }
     throw e;
   }
 }
 
-export async function copy(src: Target, srcRef: string, dst: Target, dstRef: string, options: CopyOptions = {}): Promise<CopyResult> {
+export async function copy(
+  src: Target,
+  srcRef: string,
+  dst: Target,
+  dstRef: string,
+  options: CopyOptions = {},
+): Promise<CopyResult> {
   const root = await side('source', src, () => src.resolve(srcRef));
   return copyGraph(src, root, dst, dstRef, options);
 }
 
 /** Copy the graph under `root` and put it under `dstRef` (a tag or the digest). */
-export async function copyGraph(src: Target, root: Descriptor, dst: Target, dstRef: string, options: CopyOptions = {}): Promise<CopyResult> {
+export async function copyGraph(
+  src: Target,
+  root: Descriptor,
+  dst: Target,
+  dstRef: string,
+  options: CopyOptions = {},
+): Promise<CopyResult> {
   const limiter = new Limiter(options.concurrency ?? 3);
   const done = new Map<string, Promise<void>>();
   let copied = 0;
   let skipped = 0;
   const mountFrom =
-    src.location && dst.location && src.location.registry === dst.location.registry && src.location.repository !== dst.location.repository
+    src.location &&
+    dst.location &&
+    src.location.registry === dst.location.registry &&
+    src.location.repository !== dst.location.repository
       ? src.location.repository
       : undefined;
 
@@ -85,7 +103,9 @@ export async function copyGraph(src: Target, root: Descriptor, dst: Target, dstR
   };
 
   const copyManifest = async (desc: Descriptor, reference?: string): Promise<void> => {
-    const bytes = await side('source', src, async () => readAll(await src.fetch(desc), MAX_PULL_MANIFEST_BYTES));
+    const bytes = await side('source', src, async () =>
+      readAll(await src.fetch(desc), MAX_PULL_MANIFEST_BYTES),
+    );
     const parsed = parseManifest(bytes, desc.mediaType);
     await Promise.all(successors(parsed).map((d) => visit(d)));
     if (!reference && (await side('destination', dst, () => dst.exists(desc)))) {

@@ -29,7 +29,11 @@ async function stale(lockPath: string): Promise<boolean> {
   }
 }
 
-export async function withLock<T>(lockPath: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
+export async function withLock<T>(
+  lockPath: string,
+  fn: () => Promise<T>,
+  options: LockOptions = {},
+): Promise<T> {
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   const poll = options.pollMs ?? 20;
   for (;;) {

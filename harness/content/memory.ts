@@ -1,8 +1,7 @@
 // An in-memory Target, for tests and small in-process copies.
 import { OcicatError } from '../errors.ts';
-import { digestOf, parseDigest } from '../oci/digest.ts';
+import { digestOf, isDigest, parseDigest } from '../oci/digest.ts';
 import type { Descriptor } from '../oci/manifest.ts';
-import { isDigest } from '../oci/digest.ts';
 import { type BlobSource, bufferSource } from '../remote/blob-source.ts';
 import { type PushOptions, readAll, type Target } from './target.ts';
 
@@ -44,7 +43,8 @@ export class MemoryTarget implements Target {
   }
 
   async tag(desc: Descriptor, reference: string): Promise<void> {
-    if (!this.blobs.has(desc.digest)) throw new OcicatError('NOT_FOUND', `${this.name}: cannot tag missing ${desc.digest}`);
+    if (!this.blobs.has(desc.digest))
+      throw new OcicatError('NOT_FOUND', `${this.name}: cannot tag missing ${desc.digest}`);
     this.tags.set(reference, desc);
   }
 

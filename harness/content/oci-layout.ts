@@ -8,6 +8,7 @@ import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { OcicatError } from '../errors.ts';
+import { WRITE_BUFFER } from '../util/write-buffer.ts';
 import { isDigest, parseDigest, VerifyingStream } from '../oci/digest.ts';
 import { MAX_PULL_MANIFEST_BYTES } from '../oci/limits.ts';
 import { type Descriptor, type ImageIndex, parseManifest } from '../oci/manifest.ts';
@@ -36,12 +37,18 @@ export class OciLayout implements Target {
     try {
       const doc = JSON.parse(await readFile(layoutFile, 'utf8')) as { imageLayoutVersion?: string };
       if (doc.imageLayoutVersion !== '1.0.0') {
-        throw new OcicatError('INVALID_ARGUMENT', `${root}: unsupported imageLayoutVersion ${doc.imageLayoutVersion}`);
+        throw new OcicatError(
+          'INVALID_ARGUMENT',
+          `${root}: unsupported imageLayoutVersion ${doc.imageLayoutVersion}`,
+        );
       }
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
         if (e instanceof OcicatError) throw e;
-        throw new OcicatError('INVALID_ARGUMENT', `${root}: oci-layout is unreadable (${(e as Error).message})`);
+        throw new OcicatError(
+          'INVALID_ARGUMENT',
+          `${root}: oci-layout is unreadable (${(e as Error).message})`,
+        );
       }
       await atomicWrite(layoutFile, LAYOUT);
     }
@@ -74,7 +81,8 @@ export class OciLayout implements Target {
   }
 
   async fetch(desc: Descriptor): Promise<BlobSource> {
-    if (!(await this.exists(desc))) throw new OcicatError('NOT_FOUND', `${this.name}: ${desc.digest} not found`);
+    if (!(await this.exists(desc)))
+      throw new OcicatError('NOT_FOUND', `${this.name}: ${desc.digest} not found`);
     return fileSource(this.blobPath(desc.digest), desc.size);
   }
 
@@ -83,7 +91,10 @@ export class OciLayout implements Target {
       const final = this.blobPath(desc.digest);
       const dir = join(final, '..');
       await mkdir(dir, { recursive: true });
-      const tmp = join(dir, `.${parseDigest(desc.digest).encoded.slice(0, 16)}.${randomBytes(6).toString('hex')}.part`);
+      const tmp = join(
+        dir,
+        `.${parseDigest(desc.digest).encoded.slice(0, 16)}.${randomBytes(6).toString('hex')}.part`,
+      );
       try {
         const verify = new VerifyingStream(desc);
         const input = source.open(0, desc.size);
@@ -91,7 +102,7 @@ export class OciLayout implements Target {
           const cb = options.onProgress;
           verify.on('data', () => cb(verify.bytes));
         }
-        await pipeline(input, verify, createWriteStream(tmp));
+        await pipeline(input, verify, createWriteStream(tmp, { highWaterMark: WRITE_BUFFER }));
         await rename(tmp, final);
       } catch (e) {
         await rm(tmp, { force: true });
@@ -106,11 +117,13 @@ export class OciLayout implements Target {
     try {
       text = await readFile(join(this.root, 'index.json'), 'utf8');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [] };
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+        return { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [] };
       throw e;
     }
     const parsed = parseManifest(Buffer.from(text), OCI_INDEX);
-    if (parsed.kind !== 'index') throw new OcicatError('INVALID_MANIFEST', `${this.root}/index.json is not an index`);
+    if (parsed.kind !== 'index')
+      throw new OcicatError('INVALID_MANIFEST', `${this.root}/index.json is not an index`);
     return parsed.manifest;
   }
 
@@ -152,7 +165,8 @@ export class OciLayout implements Target {
   }
 
   async tag(desc: Descriptor, reference: string): Promise<void> {
-    if (!(await this.exists(desc))) throw new OcicatError('NOT_FOUND', `${this.name}: cannot tag missing ${desc.digest}`);
+    if (!(await this.exists(desc)))
+      throw new OcicatError('NOT_FOUND', `${this.name}: cannot tag missing ${desc.digest}`);
     await this.updateIndex((index) => ({
       ...index,
       manifests: [

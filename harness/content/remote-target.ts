@@ -45,7 +45,11 @@ export class RemoteTarget implements Target {
   private readonly options: RemoteTargetOptions;
   private readonly manifests = new Map<string, Buffer>();
 
-  constructor(client: RegistryClient, ref: { registry: string; repository: string }, options: RemoteTargetOptions = {}) {
+  constructor(
+    client: RegistryClient,
+    ref: { registry: string; repository: string },
+    options: RemoteTargetOptions = {},
+  ) {
     this.repo = new RemoteRepository(client, ref);
     this.location = { registry: ref.registry, repository: ref.repository };
     this.name = `oci://${ref.registry}/${ref.repository}`;
@@ -94,7 +98,10 @@ export class RemoteTarget implements Target {
   private async putManifest(desc: Descriptor, bytes: Buffer, reference: string): Promise<void> {
     const res = await this.repo.putManifest(reference, bytes, desc.mediaType);
     if (res.digest !== desc.digest) {
-      throw new OcicatError('DIGEST_MISMATCH', `${this.name}: manifest bytes have digest ${res.digest}, not ${desc.digest}`);
+      throw new OcicatError(
+        'DIGEST_MISMATCH',
+        `${this.name}: manifest bytes have digest ${res.digest}, not ${desc.digest}`,
+      );
     }
     this.manifests.set(desc.digest, bytes);
     const subject = parseManifest(bytes, desc.mediaType).manifest.subject;
@@ -105,7 +112,8 @@ export class RemoteTarget implements Target {
       if (!res.subject) {
         const ref: Descriptor = { mediaType: desc.mediaType, digest: desc.digest, size: desc.size };
         const parsed = parseManifest(bytes, desc.mediaType).manifest;
-        const artifactType = parsed.artifactType ?? ('config' in parsed ? parsed.config.mediaType : undefined);
+        const artifactType =
+          parsed.artifactType ?? ('config' in parsed ? parsed.config.mediaType : undefined);
         if (artifactType) ref.artifactType = artifactType;
         if (parsed.annotations) ref.annotations = parsed.annotations;
         await this.repo.addToReferrersTag(subject.digest, ref);

@@ -19,7 +19,15 @@ describe('digests', () => {
   it('parses sha256 and sha512 and rejects the rest', () => {
     expect(parseDigest(`sha256:${'0'.repeat(64)}`).algorithm).toBe('sha256');
     expect(parseDigest(`sha512:${'f'.repeat(128)}`).algorithm).toBe('sha512');
-    for (const bad of ['sha256', 'sha256:', `sha256:${'A'.repeat(64)}`, `sha256:${'0'.repeat(63)}`, `blake3:${'0'.repeat(64)}`, `SHA256:${'0'.repeat(64)}`, ':x']) {
+    for (const bad of [
+      'sha256',
+      'sha256:',
+      `sha256:${'A'.repeat(64)}`,
+      `sha256:${'0'.repeat(63)}`,
+      `blake3:${'0'.repeat(64)}`,
+      `SHA256:${'0'.repeat(64)}`,
+      ':x',
+    ]) {
       expect(() => parseDigest(bad)).toThrow(/invalid digest/);
     }
   });
@@ -30,7 +38,9 @@ describe('digests', () => {
 
   it('verifies content as it streams', async () => {
     const body = Buffer.from('hello world');
-    expect(await drain([body.subarray(0, 3), body.subarray(3)], { digest: digestOf(body), size: body.length })).toBeUndefined();
+    expect(
+      await drain([body.subarray(0, 3), body.subarray(3)], { digest: digestOf(body), size: body.length }),
+    ).toBeUndefined();
     const wrong = await drain([Buffer.from('hello worlD')], { digest: digestOf(body), size: body.length });
     expect(isOcicatError(wrong, 'DIGEST_MISMATCH')).toBe(true);
     const short = await drain([body.subarray(0, 5)], { digest: digestOf(body), size: body.length });

@@ -32,7 +32,11 @@ describe('parseManifest', () => {
     ['data not matching size', enc({ ...manifest, config: { ...EMPTY_JSON, data: 'e30K' } }), /data/],
     ['annotation not a string', enc({ ...manifest, annotations: { a: 1 } }), /annotations/],
     ['unknown media type', enc({ ...manifest, mediaType: 'text/plain' }), /not a manifest media type/],
-    ['artifact manifest', enc({ ...manifest, mediaType: 'application/vnd.oci.artifact.manifest.v1+json' }), /not supported/],
+    [
+      'artifact manifest',
+      enc({ ...manifest, mediaType: 'application/vnd.oci.artifact.manifest.v1+json' }),
+      /not supported/,
+    ],
     ['index without manifests', enc({ schemaVersion: 2, mediaType: OCI_INDEX }), /manifests/],
   ])('rejects %s', (_name, bytes, msg) => {
     expect(() => parseManifest(typeof bytes === 'string' ? Buffer.from(bytes) : bytes)).toThrow(msg);

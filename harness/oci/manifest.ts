@@ -119,8 +119,10 @@ export function parseManifest(bytes: Uint8Array, contentType?: string): ParsedMa
   if (doc.schemaVersion !== 2) throw bad('schemaVersion', 'must be 2');
   const header = contentType?.split(';')[0]?.trim();
   let mediaType = typeof doc.mediaType === 'string' ? doc.mediaType : undefined;
-  if (doc.mediaType !== undefined && typeof doc.mediaType !== 'string') throw bad('mediaType', 'must be a string');
-  if (mediaType === OCI_ARTIFACT_MANIFEST) throw bad('mediaType', `${OCI_ARTIFACT_MANIFEST} is not supported`);
+  if (doc.mediaType !== undefined && typeof doc.mediaType !== 'string')
+    throw bad('mediaType', 'must be a string');
+  if (mediaType === OCI_ARTIFACT_MANIFEST)
+    throw bad('mediaType', `${OCI_ARTIFACT_MANIFEST} is not supported`);
   mediaType ??= header && header !== 'application/json' ? header : undefined;
   mediaType ??= Array.isArray(doc.manifests) ? OCI_INDEX : OCI_MANIFEST;
   checkAnnotations(doc.annotations, 'annotations');
@@ -131,7 +133,9 @@ export function parseManifest(bytes: Uint8Array, contentType?: string): ParsedMa
 
   if (isIndexMediaType(mediaType)) {
     if (!Array.isArray(doc.manifests)) throw bad('manifests', 'is required in an index');
-    doc.manifests.forEach((d, i) => validateDescriptor(d, `manifests[${i}]`));
+    doc.manifests.forEach((d, i) => {
+      validateDescriptor(d, `manifests[${i}]`);
+    });
     return { kind: 'index', mediaType, manifest: doc as unknown as ImageIndex };
   }
   if (mediaType !== OCI_MANIFEST && mediaType !== DOCKER_MANIFEST) {
@@ -139,7 +143,9 @@ export function parseManifest(bytes: Uint8Array, contentType?: string): ParsedMa
   }
   validateDescriptor(doc.config, 'config');
   if (!Array.isArray(doc.layers)) throw bad('layers', 'is required');
-  doc.layers.forEach((d, i) => validateDescriptor(d, `layers[${i}]`));
+  doc.layers.forEach((d, i) => {
+    validateDescriptor(d, `layers[${i}]`);
+  });
   return { kind: 'manifest', mediaType, manifest: doc as unknown as ImageManifest };
 }
 

@@ -6,11 +6,17 @@ const D = `sha256:${'a'.repeat(64)}`;
 
 describe('parseReference', () => {
   it.each([
-    ['oci://localhost:5000/team/catalog:1.2.3', { registry: 'localhost:5000', repository: 'team/catalog', tag: '1.2.3' }],
+    [
+      'oci://localhost:5000/team/catalog:1.2.3',
+      { registry: 'localhost:5000', repository: 'team/catalog', tag: '1.2.3' },
+    ],
     ['oci://ghcr.io/a/b/c', { registry: 'ghcr.io', repository: 'a/b/c' }],
     [`oci://127.0.0.1:5000/x@${D}`, { registry: '127.0.0.1:5000', repository: 'x', digest: D }],
     [`oci://[::1]:5000/x:v1@${D}`, { registry: '[::1]:5000', repository: 'x', tag: 'v1', digest: D }],
-    ['oci://Registry.Example.com/a__b/c-d.e:TAG_1', { registry: 'registry.example.com', repository: 'a__b/c-d.e', tag: 'TAG_1' }],
+    [
+      'oci://Registry.Example.com/a__b/c-d.e:TAG_1',
+      { registry: 'registry.example.com', repository: 'a__b/c-d.e', tag: 'TAG_1' },
+    ],
   ])('parses %s', (input, want) => {
     expect(parseReference(input)).toEqual(want);
     expect(parseReference(formatReference(parseReference(input)))).toEqual(want);
@@ -46,7 +52,11 @@ describe('parseReference', () => {
   });
 
   it('accepts a missing scheme only when asked', () => {
-    expect(parseReference('localhost/a:1', { schemeOptional: true })).toEqual({ registry: 'localhost', repository: 'a', tag: '1' });
+    expect(parseReference('localhost/a:1', { schemeOptional: true })).toEqual({
+      registry: 'localhost',
+      repository: 'a',
+      tag: '1',
+    });
   });
 
   it('uses the digest over the tag for manifest requests', () => {

@@ -75,7 +75,8 @@ export interface ParseOptions {
 
 export function parseReference(input: string, options: ParseOptions = {}): Reference {
   if (typeof input !== 'string' || input.length === 0) throw invalid(String(input), 'empty');
-  if (/[\s\u0000-\u001f\u007f]/.test(input)) throw invalid(input, 'contains whitespace or control characters');
+  if (/[\s\u0000-\u001f\u007f]/.test(input))
+    throw invalid(input, 'contains whitespace or control characters');
   let rest = input;
   if (rest.startsWith(SCHEME)) rest = rest.slice(SCHEME.length);
   else if (!options.schemeOptional) {

@@ -8,6 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { OcicatError } from '../errors.ts';
+import { WRITE_BUFFER } from '../util/write-buffer.ts';
 import { VerifyingStream } from '../oci/digest.ts';
 import type { Descriptor } from '../oci/manifest.ts';
 import { pullScope } from './auth/scope.ts';
@@ -51,7 +52,11 @@ export interface ReadOptions {
  * body) is tolerated by skipping what we already have. The stream does not
  * verify: pipe it through VerifyingStream (downloadBlob does).
  */
-export function readBlob(repo: RepoRef, desc: Pick<Descriptor, 'digest' | 'size'>, options: ReadOptions = {}): Readable {
+export function readBlob(
+  repo: RepoRef,
+  desc: Pick<Descriptor, 'digest' | 'size'>,
+  options: ReadOptions = {},
+): Readable {
   const { client } = repo;
   const caps = client.capabilities(repo.registry);
   async function* chunks(): AsyncGenerator<Buffer> {
@@ -73,7 +78,10 @@ export function readBlob(repo: RepoRef, desc: Pick<Descriptor, 'digest' | 'size'
         const start = /bytes (\d+)-/.exec(header(res, 'content-range') ?? '')?.[1];
         if (start !== undefined && Number(start) !== offset) {
           res.body.destroy();
-          throw new OcicatError('PROTOCOL', `GET ${desc.digest}: asked for bytes from ${offset}, got from ${start}`);
+          throw new OcicatError(
+            'PROTOCOL',
+            `GET ${desc.digest}: asked for bytes from ${offset}, got from ${start}`,
+          );
         }
       } else if (res.status === 200) {
         if (offset > 0) {
@@ -108,7 +116,10 @@ export function readBlob(repo: RepoRef, desc: Pick<Descriptor, 'digest' | 'size'
         if (failures >= client.retry.maxRetries) throw error;
       }
       if (failures >= client.retry.maxRetries) {
-        throw new OcicatError('NETWORK', `GET blob ${desc.digest}: body ended at ${offset} of ${desc.size} bytes`);
+        throw new OcicatError(
+          'NETWORK',
+          `GET blob ${desc.digest}: body ended at ${offset} of ${desc.size} bytes`,
+        );
       }
       await sleep(retryDelay(client.retry, failures++, undefined), options.signal);
     }
@@ -128,7 +139,7 @@ export async function downloadBlob(
 ): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.part`);
   try {
-    await pipeline(readBlob(repo, desc, options), new VerifyingStream(desc), createWriteStream(tmp));
+    await pipeline(readBlob(repo, desc, options), new VerifyingStream(desc), createWriteStream(tmp, { highWaterMark: WRITE_BUFFER }));
     await rename(tmp, path);
   } catch (e) {
     await rm(tmp, { force: true });

@@ -8,8 +8,8 @@ import type { Readable } from 'node:stream';
 import { OcicatError } from '../errors.ts';
 import type { Descriptor } from '../oci/manifest.ts';
 import { pullScope, pushScope, type Scope } from './auth/scope.ts';
-import type { BlobSource } from './blob-source.ts';
 import { progressStream } from './blob-read.ts';
+import type { BlobSource } from './blob-source.ts';
 import type { HttpResponse } from './http.ts';
 import { drain, header, parseUploadRange } from './http.ts';
 import { uploadsPath, withQuery } from './paths.ts';
@@ -53,7 +53,11 @@ function locationOf(res: HttpResponse): string {
   return new URL(loc, res.url).toString();
 }
 
-export async function startUpload(repo: RepoRef, extraScopes: Scope[] = [], query = ''): Promise<HttpResponse> {
+export async function startUpload(
+  repo: RepoRef,
+  extraScopes: Scope[] = [],
+  query = '',
+): Promise<HttpResponse> {
   return repo.client.send({
     registry: repo.registry,
     method: 'POST',
@@ -103,7 +107,13 @@ async function checkCreated(repo: RepoRef, res: HttpResponse, desc: Desc): Promi
 }
 
 /** Monolithic upload. A failed PUT is never retried on the same session: it may hold partial bytes. */
-export async function uploadMonolithic(repo: RepoRef, desc: Desc, source: BlobSource, options: UploadOptions = {}, session?: Session): Promise<void> {
+export async function uploadMonolithic(
+  repo: RepoRef,
+  desc: Desc,
+  source: BlobSource,
+  options: UploadOptions = {},
+  session?: Session,
+): Promise<void> {
   const { client } = repo;
   for (let attempt = 0; ; attempt++) {
     const s = session ?? (await openSession(repo));
@@ -137,7 +147,10 @@ export async function uploadMonolithic(repo: RepoRef, desc: Desc, source: BlobSo
 }
 
 /** Where the registry says the session stands: GET <location> -> 204 + Range. */
-async function sessionOffset(repo: RepoRef, location: string): Promise<{ offset: number; location: string } | undefined> {
+async function sessionOffset(
+  repo: RepoRef,
+  location: string,
+): Promise<{ offset: number; location: string } | undefined> {
   const res = await repo.client.send({
     registry: repo.registry,
     method: 'GET',
@@ -160,7 +173,13 @@ async function sessionOffset(repo: RepoRef, location: string): Promise<{ offset:
  * REGISTRY-FACTS), recovers from 416 and from dropped connections by asking the
  * session where it stands, and starts a fresh session when that is unknowable.
  */
-export async function uploadChunked(repo: RepoRef, desc: Desc, source: BlobSource, options: UploadOptions = {}, session?: Session): Promise<void> {
+export async function uploadChunked(
+  repo: RepoRef,
+  desc: Desc,
+  source: BlobSource,
+  options: UploadOptions = {},
+  session?: Session,
+): Promise<void> {
   const { client } = repo;
   const caps = client.capabilities(repo.registry);
   let s = session ?? (await openSession(repo));
@@ -170,7 +189,8 @@ export async function uploadChunked(repo: RepoRef, desc: Desc, source: BlobSourc
   let offset = 0;
   let failures = 0;
   const recover = async (why: string) => {
-    if (failures++ >= client.retry.maxRetries) throw new OcicatError('UPLOAD_FAILED', `chunked upload of ${desc.digest} failed: ${why}`);
+    if (failures++ >= client.retry.maxRetries)
+      throw new OcicatError('UPLOAD_FAILED', `chunked upload of ${desc.digest} failed: ${why}`);
     await sleep(retryDelay(client.retry, failures - 1, undefined), options.signal);
     const where = await sessionOffset(repo, location).catch(() => undefined);
     if (where && where.offset <= desc.size) {
@@ -210,7 +230,8 @@ export async function uploadChunked(repo: RepoRef, desc: Desc, source: BlobSourc
       if (header(res, 'location')) location = locationOf(res);
       const range = parseUploadRange(header(res, 'range'));
       // ECR answers 201 and its Range stops advancing: trust our own count there.
-      offset = res.status === 202 && range && range.end + 1 <= end && range.end + 1 > offset ? range.end + 1 : end;
+      offset =
+        res.status === 202 && range && range.end + 1 <= end && range.end + 1 > offset ? range.end + 1 : end;
       continue;
     }
     if (res.status === 416 || isRetryableStatus(res.status)) {
@@ -228,11 +249,19 @@ export async function uploadChunked(repo: RepoRef, desc: Desc, source: BlobSourc
  * repository"). Returns true when mounted; otherwise the open upload session
  * the registry gave instead (202), or undefined when it refused outright.
  */
-export async function mountBlob(repo: RepoRef, desc: Desc, from: string): Promise<true | Session | undefined> {
+export async function mountBlob(
+  repo: RepoRef,
+  desc: Desc,
+  from: string,
+): Promise<true | Session | undefined> {
   const caps = repo.client.capabilities(repo.registry);
   let res: HttpResponse;
   try {
-    res = await startUpload(repo, [pullScope(from)], `?mount=${encodeURIComponent(desc.digest)}&from=${encodeURIComponent(from)}`);
+    res = await startUpload(
+      repo,
+      [pullScope(from)],
+      `?mount=${encodeURIComponent(desc.digest)}&from=${encodeURIComponent(from)}`,
+    );
   } catch (e) {
     // e.g. no pull right on the source repository: not fatal, upload instead.
     repo.client.log(`mount of ${desc.digest} from ${from} refused: ${(e as Error).message}`);
@@ -260,9 +289,17 @@ export interface PushBlobOptions extends UploadOptions {
 }
 
 /** Push one blob the best way the registry allows. */
-export async function pushBlob(repo: RepoRef, desc: Desc, source: BlobSource, options: PushBlobOptions = {}): Promise<UploadResult> {
+export async function pushBlob(
+  repo: RepoRef,
+  desc: Desc,
+  source: BlobSource,
+  options: PushBlobOptions = {},
+): Promise<UploadResult> {
   if (source.size !== desc.size) {
-    throw new OcicatError('SIZE_MISMATCH', `blob ${desc.digest}: source has ${source.size} bytes, descriptor says ${desc.size}`);
+    throw new OcicatError(
+      'SIZE_MISMATCH',
+      `blob ${desc.digest}: source has ${source.size} bytes, descriptor says ${desc.size}`,
+    );
   }
   let session: Session | undefined;
   if (options.mountFrom && options.mountFrom !== repo.repository) {

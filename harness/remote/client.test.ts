@@ -7,18 +7,25 @@ import { isRegistryError } from './registry-error.ts';
 import { listTags } from './tags.ts';
 
 const BEARER = `Bearer realm="${ORIGIN}/token",service="reg.test"`;
-const get = (path: string) => ({ registry: REGISTRY, method: 'GET' as const, path, scopes: [pullScope('a')] });
+const get = (path: string) => ({
+  registry: REGISTRY,
+  method: 'GET' as const,
+  path,
+  scopes: [pullScope('a')],
+});
 
 describe('RegistryClient auth', () => {
   it('answers a Bearer challenge with an anonymous token and caches it per scope', async () => {
     const m = mockRegistry();
     const p = m.pool();
-    p.intercept({ path: '/v2/a/tags/list', method: 'GET' }).reply((o) => {
-      const h = m.record(o);
-      return h.authorization === 'Bearer t1'
-        ? { statusCode: 200, data: '{"tags":["x"]}' }
-        : { statusCode: 401, data: '', responseOptions: { headers: { 'www-authenticate': BEARER } } };
-    }).times(3);
+    p.intercept({ path: '/v2/a/tags/list', method: 'GET' })
+      .reply((o) => {
+        const h = m.record(o);
+        return h.authorization === 'Bearer t1'
+          ? { statusCode: 200, data: '{"tags":["x"]}' }
+          : { statusCode: 401, data: '', responseOptions: { headers: { 'www-authenticate': BEARER } } };
+      })
+      .times(3);
     p.intercept({ path: /^\/token\?/, method: 'GET' }).reply((o) => {
       const h = m.record(o);
       expect(h.authorization).toBeUndefined();
@@ -39,17 +46,24 @@ describe('RegistryClient auth', () => {
   it('sends Basic credentials to the token endpoint and never prints the password', async () => {
     const m = mockRegistry({ logins: { [REGISTRY]: { username: 'alice', password: 's3cret-pw' } } });
     const p = m.pool();
-    p.intercept({ path: '/v2/a/blobs/uploads/', method: 'POST' }).reply((o) => {
-      const h = m.record(o);
-      return h.authorization ? { statusCode: 202, data: '', responseOptions: { headers: { location: '/up/1' } } } : { statusCode: 401, data: '', responseOptions: { headers: { 'www-authenticate': BEARER } } };
-    }).times(2);
+    p.intercept({ path: '/v2/a/blobs/uploads/', method: 'POST' })
+      .reply((o) => {
+        const h = m.record(o);
+        return h.authorization
+          ? { statusCode: 202, data: '', responseOptions: { headers: { location: '/up/1' } } }
+          : { statusCode: 401, data: '', responseOptions: { headers: { 'www-authenticate': BEARER } } };
+      })
+      .times(2);
     p.intercept({ path: /^\/token/, method: 'GET' }).reply((o) => {
       const h = m.record(o);
       expect(h.authorization).toBe(`Basic ${Buffer.from('alice:s3cret-pw').toString('base64')}`);
       expect(o.path).toContain('scope=repository%3Aa%3Apull%2Cpush');
       return { statusCode: 200, data: '{"access_token":"tok"}' };
     });
-    const res = await m.client.expect({ registry: REGISTRY, method: 'POST', path: '/v2/a/blobs/uploads/', scopes: [pushScope('a')] }, [202]);
+    const res = await m.client.expect(
+      { registry: REGISTRY, method: 'POST', path: '/v2/a/blobs/uploads/', scopes: [pushScope('a')] },
+      [202],
+    );
     expect(res.status).toBe(202);
     expect(m.requests.at(-1)?.headers.authorization).toBe('Bearer tok');
     expect(m.logs.join('\n')).not.toContain('s3cret-pw');
@@ -58,7 +72,9 @@ describe('RegistryClient auth', () => {
   it('reports refused credentials as UNAUTHORIZED without the secret', async () => {
     const m = mockRegistry({ logins: { [REGISTRY]: { username: 'alice', password: 'wrong-pw' } } });
     const p = m.pool();
-    p.intercept({ path: '/v2/a/tags/list', method: 'GET' }).reply(401, '', { headers: { 'www-authenticate': BEARER } });
+    p.intercept({ path: '/v2/a/tags/list', method: 'GET' }).reply(401, '', {
+      headers: { 'www-authenticate': BEARER },
+    });
     p.intercept({ path: /^\/token/, method: 'GET' }).reply(401, '{"details":"wrong-pw rejected"}');
     const err = await m.client.expect(get('/v2/a/tags/list'), [200]).catch((e) => e);
     expect(isOcicatError(err, 'UNAUTHORIZED')).toBe(true);
@@ -69,15 +85,24 @@ describe('RegistryClient auth', () => {
   it('uses Basic directly when the registry challenges with Basic, and gives up after one refusal', async () => {
     const m = mockRegistry({ logins: { [REGISTRY]: { username: 'u', password: 'p' } } });
     const p = m.pool();
-    p.intercept({ path: '/v2/a/tags/list', method: 'GET' }).reply((o) => {
-      const h = m.record(o);
-      return h.authorization === `Basic ${Buffer.from('u:p').toString('base64')}`
-        ? { statusCode: 200, data: '{"tags":[]}' }
-        : { statusCode: 401, data: '', responseOptions: { headers: { 'www-authenticate': 'Basic realm="r"' } } };
-    }).times(2);
+    p.intercept({ path: '/v2/a/tags/list', method: 'GET' })
+      .reply((o) => {
+        const h = m.record(o);
+        return h.authorization === `Basic ${Buffer.from('u:p').toString('base64')}`
+          ? { statusCode: 200, data: '{"tags":[]}' }
+          : {
+              statusCode: 401,
+              data: '',
+              responseOptions: { headers: { 'www-authenticate': 'Basic realm="r"' } },
+            };
+      })
+      .times(2);
     expect((await m.client.expect(get('/v2/a/tags/list'), [200])).status).toBe(200);
     const anon = mockRegistry();
-    anon.pool().intercept({ path: '/v2/a/tags/list', method: 'GET' }).reply(401, '', { headers: { 'www-authenticate': 'Basic realm="r"' } });
+    anon
+      .pool()
+      .intercept({ path: '/v2/a/tags/list', method: 'GET' })
+      .reply(401, '', { headers: { 'www-authenticate': 'Basic realm="r"' } });
     const err = await anon.client.expect(get('/v2/a/tags/list'), [200]).catch((e) => e);
     expect(isOcicatError(err, 'UNAUTHORIZED')).toBe(true);
     expect(err.hint).toContain('log in');
@@ -87,17 +112,23 @@ describe('RegistryClient auth', () => {
     for (const postStatus of [200, 405]) {
       const m = mockRegistry({ logins: { [REGISTRY]: { identityToken: 'refresh-123' } } });
       const p = m.pool();
-      p.intercept({ path: '/v2/a/tags/list', method: 'GET' }).reply((o) => {
-        const h = m.record(o);
-        return h.authorization === 'Bearer oauth' ? { statusCode: 200, data: '{}' } : { statusCode: 401, data: '', responseOptions: { headers: { 'www-authenticate': BEARER } } };
-      }).times(2);
+      p.intercept({ path: '/v2/a/tags/list', method: 'GET' })
+        .reply((o) => {
+          const h = m.record(o);
+          return h.authorization === 'Bearer oauth'
+            ? { statusCode: 200, data: '{}' }
+            : { statusCode: 401, data: '', responseOptions: { headers: { 'www-authenticate': BEARER } } };
+        })
+        .times(2);
       p.intercept({ path: '/token', method: 'POST' }).reply((o) => {
         m.record(o);
         const form = new URLSearchParams(String(o.body));
         expect(form.get('grant_type')).toBe('refresh_token');
         expect(form.get('refresh_token')).toBe('refresh-123');
         expect(form.get('scope')).toBe('repository:a:pull');
-        return postStatus === 200 ? { statusCode: 200, data: '{"access_token":"oauth"}' } : { statusCode: 405, data: '' };
+        return postStatus === 200
+          ? { statusCode: 200, data: '{"access_token":"oauth"}' }
+          : { statusCode: 405, data: '' };
       });
       if (postStatus !== 200) {
         p.intercept({ path: /^\/token\?/, method: 'GET' }).reply((o) => {
@@ -112,7 +143,9 @@ describe('RegistryClient auth', () => {
 
   it('turns a malformed challenge into INVALID_CHALLENGE', async () => {
     const m = mockRegistry();
-    m.pool().intercept({ path: '/v2/a/tags/list', method: 'GET' }).reply(401, '', { headers: { 'www-authenticate': 'Bearer realm="open' } });
+    m.pool()
+      .intercept({ path: '/v2/a/tags/list', method: 'GET' })
+      .reply(401, '', { headers: { 'www-authenticate': 'Bearer realm="open' } });
     const err = await m.client.send(get('/v2/a/tags/list')).catch((e) => e);
     expect(isOcicatError(err, 'INVALID_CHALLENGE')).toBe(true);
   });
@@ -142,14 +175,20 @@ describe('RegistryClient retries and redirects', () => {
   it('retries network errors', async () => {
     const m = mockRegistry();
     const p = m.pool();
-    p.intercept({ path: '/v2/', method: 'GET' }).replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+    p.intercept({ path: '/v2/', method: 'GET' }).replyWithError(
+      Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }),
+    );
     p.intercept({ path: '/v2/', method: 'GET' }).reply(200, '{}');
     expect((await m.client.send(get('/v2/'))).status).toBe(200);
   });
 
   it('does not retry TLS failures and says how to fix them', async () => {
     const m = mockRegistry();
-    m.pool().intercept({ path: '/v2/', method: 'GET' }).replyWithError(Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }));
+    m.pool()
+      .intercept({ path: '/v2/', method: 'GET' })
+      .replyWithError(
+        Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }),
+      );
     const err = await m.client.send(get('/v2/')).catch((e) => e);
     expect(isOcicatError(err, 'TLS')).toBe(true);
     expect(err.hint).toContain('--ca-file');
@@ -158,15 +197,23 @@ describe('RegistryClient retries and redirects', () => {
   it('follows a blob redirect to another host without the Authorization header', async () => {
     const m = mockRegistry({ logins: { [REGISTRY]: { username: 'u', password: 'p' } } });
     const p = m.pool();
-    p.intercept({ path: '/v2/a/blobs/sha256:x', method: 'GET' }).reply(401, '', { headers: { 'www-authenticate': 'Basic realm="r"' } });
+    p.intercept({ path: '/v2/a/blobs/sha256:x', method: 'GET' }).reply(401, '', {
+      headers: { 'www-authenticate': 'Basic realm="r"' },
+    });
     p.intercept({ path: '/v2/a/blobs/sha256:x', method: 'GET' }).reply((o) => {
       expect(m.record(o).authorization).toMatch(/^Basic /);
-      return { statusCode: 307, data: '', responseOptions: { headers: { location: 'https://cdn.test/blob?X-Amz-Signature=sig' } } };
+      return {
+        statusCode: 307,
+        data: '',
+        responseOptions: { headers: { location: 'https://cdn.test/blob?X-Amz-Signature=sig' } },
+      };
     });
-    m.pool('https://cdn.test').intercept({ path: '/blob?X-Amz-Signature=sig', method: 'GET' }).reply((o) => {
-      expect(m.record(o).authorization).toBeUndefined();
-      return { statusCode: 200, data: 'bytes' };
-    });
+    m.pool('https://cdn.test')
+      .intercept({ path: '/blob?X-Amz-Signature=sig', method: 'GET' })
+      .reply((o) => {
+        expect(m.record(o).authorization).toBeUndefined();
+        return { statusCode: 200, data: 'bytes' };
+      });
     const res = await m.client.send(get('/v2/a/blobs/sha256:x'));
     expect((await readBody(res, 100)).toString()).toBe('bytes');
     expect(m.logs.join('\n')).not.toMatch(/Signature=sig/);
@@ -177,7 +224,14 @@ describe('RegistryClient retries and redirects', () => {
 describe('error bodies and pagination', () => {
   it('parses the OCI error body into a typed error', async () => {
     const m = mockRegistry();
-    m.pool().intercept({ path: '/v2/a/manifests/1', method: 'GET' }).reply(404, JSON.stringify({ errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown', detail: { Tag: '1' } }] }));
+    m.pool()
+      .intercept({ path: '/v2/a/manifests/1', method: 'GET' })
+      .reply(
+        404,
+        JSON.stringify({
+          errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown', detail: { Tag: '1' } }],
+        }),
+      );
     const err = await m.client.expect(get('/v2/a/manifests/1'), [200]).catch((e) => e);
     expect(isRegistryError(err, 404)).toBe(true);
     expect(err.code).toBe('NOT_FOUND');
@@ -201,7 +255,9 @@ describe('error bodies and pagination', () => {
   it('follows Link pagination and falls back to last= when a full page has no Link', async () => {
     const m = mockRegistry();
     const p = m.pool();
-    p.intercept({ path: '/v2/a/tags/list?n=2', method: 'GET' }).reply(200, '{"tags":["a","b"]}', { headers: { link: '</v2/a/tags/list?n=2&last=b>; rel="next"' } });
+    p.intercept({ path: '/v2/a/tags/list?n=2', method: 'GET' }).reply(200, '{"tags":["a","b"]}', {
+      headers: { link: '</v2/a/tags/list?n=2&last=b>; rel="next"' },
+    });
     p.intercept({ path: '/v2/a/tags/list?n=2&last=b', method: 'GET' }).reply(200, '{"tags":["c","d"]}');
     p.intercept({ path: '/v2/a/tags/list?n=2&last=d', method: 'GET' }).reply(200, '{"tags":["e"]}');
     const repo = { client: m.client, registry: REGISTRY, repository: 'a' };
@@ -211,13 +267,21 @@ describe('error bodies and pagination', () => {
   it('stops when a registry ignores last= and repeats itself (distribution 2.8)', async () => {
     const m = mockRegistry();
     const p = m.pool();
-    p.intercept({ path: /^\/v2\/a\/tags\/list/, method: 'GET' }).reply(200, '{"tags":["a","b"]}').times(2);
-    expect(await listTags({ client: m.client, registry: REGISTRY, repository: 'a' }, { pageSize: 2 })).toEqual(['a', 'b']);
+    p.intercept({ path: /^\/v2\/a\/tags\/list/, method: 'GET' })
+      .reply(200, '{"tags":["a","b"]}')
+      .times(2);
+    expect(
+      await listTags({ client: m.client, registry: REGISTRY, repository: 'a' }, { pageSize: 2 }),
+    ).toEqual(['a', 'b']);
   });
 
   it('refuses a tags answer that is not a list of strings', async () => {
     const m = mockRegistry();
-    m.pool().intercept({ path: /^\/v2\/a\/tags\/list/, method: 'GET' }).reply(200, '{"tags":[1]}');
-    await expect(listTags({ client: m.client, registry: REGISTRY, repository: 'a' })).rejects.toThrow(/list of strings/);
+    m.pool()
+      .intercept({ path: /^\/v2\/a\/tags\/list/, method: 'GET' })
+      .reply(200, '{"tags":[1]}');
+    await expect(listTags({ client: m.client, registry: REGISTRY, repository: 'a' })).rejects.toThrow(
+      /list of strings/,
+    );
   });
 });

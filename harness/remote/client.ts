@@ -9,7 +9,7 @@ import { Authorizer } from './auth/authorizer.ts';
 import type { CredentialStore } from './auth/credential.ts';
 import type { Scope } from './auth/scope.ts';
 import { type Capabilities, CapabilityCache } from './capabilities.ts';
-import { drain, header, type HttpResponse, readErrorText } from './http.ts';
+import { drain, type HttpResponse, header, readErrorText } from './http.ts';
 import { Limiter } from './limiter.ts';
 import { redactUrl, scrub } from './redact.ts';
 import { registryErrorFrom } from './registry-error.ts';
@@ -78,7 +78,10 @@ export class RegistryClient {
   }
 
   baseUrl(registry: string): string {
-    const plain = typeof this.options.plainHttp === 'function' ? this.options.plainHttp(registry) : this.options.plainHttp;
+    const plain =
+      typeof this.options.plainHttp === 'function'
+        ? this.options.plainHttp(registry)
+        : this.options.plainHttp;
     return `${plain ? 'http' : 'https'}://${registry}`;
   }
 
@@ -118,7 +121,10 @@ export class RegistryClient {
       const sameOrigin = new URL(url).origin === origin;
       // Never send registry credentials to another host (e.g. a blob redirect to object storage).
       const authorization = sameOrigin ? await this.auth.header(spec.registry, spec.scopes) : undefined;
-      const headers: Record<string, string> = { 'user-agent': this.options.userAgent ?? USER_AGENT, ...spec.headers };
+      const headers: Record<string, string> = {
+        'user-agent': this.options.userAgent ?? USER_AGENT,
+        ...spec.headers,
+      };
       if (authorization) headers.authorization = authorization;
       if (body) headers['content-length'] = String(body.length);
       const release = await this.limiter(spec.registry).acquire();
@@ -149,8 +155,10 @@ export class RegistryClient {
       if (follow && REDIRECTS.has(res.status)) {
         const location = header(res, 'location');
         await drain(res);
-        if (!location) throw new OcicatError('PROTOCOL', `${method} ${redactUrl(url)}: ${res.status} without Location`);
-        if (++redirects > MAX_REDIRECTS) throw new OcicatError('PROTOCOL', `${method} ${redactUrl(url)}: too many redirects`);
+        if (!location)
+          throw new OcicatError('PROTOCOL', `${method} ${redactUrl(url)}: ${res.status} without Location`);
+        if (++redirects > MAX_REDIRECTS)
+          throw new OcicatError('PROTOCOL', `${method} ${redactUrl(url)}: too many redirects`);
         url = new URL(location, url).toString();
         if (res.status === 303) {
           method = 'GET';
@@ -189,13 +197,20 @@ export class RegistryClient {
   }
 
   // A 401 we have no better authorization for.
-  private async unauthorized(spec: RequestSpec, url: string, method: Method, www: string | undefined): Promise<OcicatError> {
+  private async unauthorized(
+    spec: RequestSpec,
+    url: string,
+    method: Method,
+    www: string | undefined,
+  ): Promise<OcicatError> {
     const cred = await this.auth.credential(spec.registry);
     return new OcicatError(
       'UNAUTHORIZED',
       `${method} ${redactUrl(url)}: 401 ${cred ? 'credentials were refused' : 'authentication required'}`,
       {
-        hint: cred ? `check the credentials for ${spec.registry}` : `log in first: ocicat catalog login ${spec.registry}`,
+        hint: cred
+          ? `check the credentials for ${spec.registry}`
+          : `log in first: ocicat catalog login ${spec.registry}`,
         cause: www ? new Error(`challenge: ${www.split(' ')[0]}`) : undefined,
       },
     );

@@ -4,8 +4,8 @@ import { type Algorithm, digestOf, isDigest, parseDigest } from '../oci/digest.t
 import { MAX_PULL_MANIFEST_BYTES, MAX_PUSH_MANIFEST_BYTES } from '../oci/limits.ts';
 import { type Descriptor, type ParsedManifest, parseManifest } from '../oci/manifest.ts';
 import { MANIFEST_ACCEPT } from '../oci/media-types.ts';
-import { bufferBody } from './client.ts';
 import { pullScope, pushScope } from './auth/scope.ts';
+import { bufferBody } from './client.ts';
 import { drain, header, readBody } from './http.ts';
 import { manifestPath } from './paths.ts';
 import type { RepoRef } from './repo-ref.ts';
@@ -41,12 +41,19 @@ export async function getManifest(repo: RepoRef, reference: string): Promise<Fet
   try {
     bytes = await readBody(res, MAX_PULL_MANIFEST_BYTES);
   } catch (e) {
-    throw new OcicatError('MANIFEST_TOO_LARGE', `manifest ${reference} is larger than ${MAX_PULL_MANIFEST_BYTES} bytes`, { cause: e });
+    throw new OcicatError(
+      'MANIFEST_TOO_LARGE',
+      `manifest ${reference} is larger than ${MAX_PULL_MANIFEST_BYTES} bytes`,
+      { cause: e },
+    );
   }
   const claimed = isDigest(reference) ? reference : header(res, 'docker-content-digest');
   const digest = digestOf(bytes, algorithmOf(claimed));
   if (claimed && isDigest(claimed) && digest !== claimed) {
-    throw new OcicatError('DIGEST_MISMATCH', `manifest ${reference}: content digest ${digest} does not match ${claimed}`);
+    throw new OcicatError(
+      'DIGEST_MISMATCH',
+      `manifest ${reference}: content digest ${digest} does not match ${claimed}`,
+    );
   }
   const parsed = parseManifest(bytes, header(res, 'content-type'));
   const descriptor: Descriptor = { mediaType: parsed.mediaType, digest, size: bytes.length };
@@ -79,9 +86,17 @@ export interface PutResult {
   subject?: string;
 }
 
-export async function putManifest(repo: RepoRef, reference: string, bytes: Buffer, mediaType: string): Promise<PutResult> {
+export async function putManifest(
+  repo: RepoRef,
+  reference: string,
+  bytes: Buffer,
+  mediaType: string,
+): Promise<PutResult> {
   if (bytes.length > MAX_PUSH_MANIFEST_BYTES) {
-    throw new OcicatError('MANIFEST_TOO_LARGE', `manifest of ${bytes.length} bytes exceeds the ${MAX_PUSH_MANIFEST_BYTES} bytes registries must accept`);
+    throw new OcicatError(
+      'MANIFEST_TOO_LARGE',
+      `manifest of ${bytes.length} bytes exceeds the ${MAX_PUSH_MANIFEST_BYTES} bytes registries must accept`,
+    );
   }
   const digest = digestOf(bytes, algorithmOf(reference));
   if (isDigest(reference) && reference !== digest) {
@@ -100,7 +115,12 @@ export async function putManifest(repo: RepoRef, reference: string, bytes: Buffe
   );
   await drain(res);
   const stored = header(res, 'docker-content-digest');
-  if (stored && isDigest(stored) && stored !== digest && parseDigest(stored).algorithm === parseDigest(digest).algorithm) {
+  if (
+    stored &&
+    isDigest(stored) &&
+    stored !== digest &&
+    parseDigest(stored).algorithm === parseDigest(digest).algorithm
+  ) {
     throw new OcicatError('DIGEST_MISMATCH', `registry stored manifest as ${stored}, we sent ${digest}`);
   }
   const subject = header(res, 'oci-subject');

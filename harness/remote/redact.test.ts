@@ -8,7 +8,10 @@ describe('redaction', () => {
     expect(out).toContain('keep=1');
   });
   it('hides authorization headers but keeps the scheme', () => {
-    expect(redactHeaders({ Authorization: 'Bearer secret', accept: 'x' })).toEqual({ Authorization: 'Bearer [redacted]', accept: 'x' });
+    expect(redactHeaders({ Authorization: 'Bearer secret', accept: 'x' })).toEqual({
+      Authorization: 'Bearer [redacted]',
+      accept: 'x',
+    });
   });
   it('scrubs known secrets from text', () => {
     expect(scrub('password hunter22 in message', ['hunter22'])).toBe('password [redacted] in message');

@@ -1,8 +1,15 @@
 // Secrets never reach logs, reports or error messages. Everything that prints a
 // URL or headers goes through here.
 
-const SECRET_QUERY = /^(?:.*token.*|.*secret.*|password|passwd|x-amz-signature|x-amz-credential|x-amz-security-token|signature|sig|code)$/i;
-const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-registry-auth']);
+const SECRET_QUERY =
+  /^(?:.*token.*|.*secret.*|password|passwd|x-amz-signature|x-amz-credential|x-amz-security-token|signature|sig|code)$/i;
+const SECRET_HEADERS = new Set([
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'set-cookie',
+  'x-registry-auth',
+]);
 
 export const REDACTED = '[redacted]';
 

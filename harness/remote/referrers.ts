@@ -29,7 +29,11 @@ function filter(list: Descriptor[], artifactType: string | undefined): Descripto
 }
 
 /** Ask the referrers API; undefined when the registry has none. */
-async function viaApi(repo: RepoRef, subject: string, artifactType?: string): Promise<Descriptor[] | undefined> {
+async function viaApi(
+  repo: RepoRef,
+  subject: string,
+  artifactType?: string,
+): Promise<Descriptor[] | undefined> {
   const q = artifactType ? `?artifactType=${encodeURIComponent(artifactType)}` : '';
   const res = await repo.client.send({
     registry: repo.registry,
@@ -47,9 +51,12 @@ async function viaApi(repo: RepoRef, subject: string, artifactType?: string): Pr
   if (res.status !== 200) throw await repo.client.errorFrom(res);
   caps.referrersApi = true;
   const parsed = parseManifest(await readBody(res, 8 * 1024 * 1024), OCI_INDEX);
-  if (parsed.kind !== 'index') throw new OcicatError('PROTOCOL', 'referrers API answered with something other than an index');
+  if (parsed.kind !== 'index')
+    throw new OcicatError('PROTOCOL', 'referrers API answered with something other than an index');
   const applied = (header(res, 'oci-filters-applied') ?? '').split(',').map((s) => s.trim());
-  return applied.includes('artifactType') ? parsed.manifest.manifests : filter(parsed.manifest.manifests, artifactType);
+  return applied.includes('artifactType')
+    ? parsed.manifest.manifests
+    : filter(parsed.manifest.manifests, artifactType);
 }
 
 async function tagIndex(repo: RepoRef, subject: string): Promise<ImageIndex | undefined> {
@@ -62,7 +69,11 @@ async function tagIndex(repo: RepoRef, subject: string): Promise<ImageIndex | un
   }
 }
 
-export async function listReferrers(repo: RepoRef, subject: string, artifactType?: string): Promise<ReferrersResult> {
+export async function listReferrers(
+  repo: RepoRef,
+  subject: string,
+  artifactType?: string,
+): Promise<ReferrersResult> {
   const caps = repo.client.capabilities(repo.registry);
   if (caps.referrersApi !== false) {
     const list = await viaApi(repo, subject, artifactType);
@@ -78,7 +89,11 @@ export async function listReferrers(repo: RepoRef, subject: string, artifactType
  * with Subject", client steps).
  */
 export async function addToReferrersTag(repo: RepoRef, subject: string, referrer: Descriptor): Promise<void> {
-  const index: ImageIndex = (await tagIndex(repo, subject)) ?? { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [] };
+  const index: ImageIndex = (await tagIndex(repo, subject)) ?? {
+    schemaVersion: 2,
+    mediaType: OCI_INDEX,
+    manifests: [],
+  };
   if (index.manifests.some((d) => d.digest === referrer.digest)) return;
   index.manifests = [...index.manifests, referrer];
   await putManifest(repo, referrersTag(subject), encodeManifest(index), OCI_INDEX);

@@ -11,7 +11,9 @@ export class RegistryError extends OcicatError {
 
   constructor(status: number, method: string, url: string, errors: OciErrorEntry[], bodySummary: string) {
     const first = errors[0];
-    const what = first ? `${first.code}${first.message ? `: ${first.message}` : ''}` : bodySummary || 'no details';
+    const what = first
+      ? `${first.code}${first.message ? `: ${first.message}` : ''}`
+      : bodySummary || 'no details';
     super(codeFor(status), `${method} ${redactUrl(url)}: ${status} ${what}`);
     this.name = 'RegistryError';
     this.status = status;
@@ -34,7 +36,12 @@ function codeFor(status: number): ErrorCode {
   return 'REGISTRY_ERROR';
 }
 
-export function registryErrorFrom(status: number, method: string, url: string, bodyText: string): RegistryError {
+export function registryErrorFrom(
+  status: number,
+  method: string,
+  url: string,
+  bodyText: string,
+): RegistryError {
   return new RegistryError(status, method, url, parseOciErrorBody(bodyText), summariseBody(bodyText));
 }
 

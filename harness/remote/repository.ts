@@ -1,8 +1,8 @@
 // One repository on one registry: the Distribution API calls bound to it.
 import type { Descriptor } from '../oci/manifest.ts';
 import type { Reference } from '../oci/reference.ts';
-import type { BlobSource } from './blob-source.ts';
 import { downloadBlob, headBlob, type ReadOptions, readBlob } from './blob-read.ts';
+import type { BlobSource } from './blob-source.ts';
 import { type PushBlobOptions, pushBlob, type UploadResult } from './blob-upload.ts';
 import type { RegistryClient } from './client.ts';
 import { deleteBlob, deleteManifest, deleteTag } from './delete.ts';

@@ -20,7 +20,9 @@ export const DEFAULT_RETRY: RetryPolicy = {
 };
 
 export function isRetryableStatus(status: number): boolean {
-  return status === 408 || status === 429 || (status >= 500 && status <= 599 && status !== 501 && status !== 505);
+  return (
+    status === 408 || status === 429 || (status >= 500 && status <= 599 && status !== 501 && status !== 505)
+  );
 }
 
 /** Milliseconds from a Retry-After value, or undefined when absent or unreadable. */

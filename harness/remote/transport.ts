@@ -21,7 +21,10 @@ export function createDispatcher(options: TransportOptions = {}): Dispatcher {
     try {
       pem = readFileSync(options.caFile, 'utf8');
     } catch (e) {
-      throw new OcicatError('INVALID_ARGUMENT', `cannot read CA file ${options.caFile}: ${(e as Error).message}`);
+      throw new OcicatError(
+        'INVALID_ARGUMENT',
+        `cannot read CA file ${options.caFile}: ${(e as Error).message}`,
+      );
     }
     if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
       throw new OcicatError('INVALID_ARGUMENT', `CA file ${options.caFile} holds no PEM certificate`);
@@ -40,7 +43,8 @@ export function createDispatcher(options: TransportOptions = {}): Dispatcher {
   });
 }
 
-const TLS_CODES = /^(CERT_|ERR_TLS|ERR_SSL|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|HOSTNAME_MISMATCH|ERR_OSSL)/;
+const TLS_CODES =
+  /^(CERT_|ERR_TLS|ERR_SSL|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|HOSTNAME_MISMATCH|ERR_OSSL)/;
 
 /** Map a low-level failure to a typed error. Returns the error and whether a retry may help. */
 export function classifyNetworkError(e: unknown, what: string): { error: OcicatError; retryable: boolean } {
@@ -60,8 +64,15 @@ export function classifyNetworkError(e: unknown, what: string): { error: OcicatE
       retryable: false,
     };
   }
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
-    return { error: new OcicatError('TIMEOUT', `${what}: timed out (${code})`, { cause: e }), retryable: true };
+  if (
+    code === 'UND_ERR_HEADERS_TIMEOUT' ||
+    code === 'UND_ERR_BODY_TIMEOUT' ||
+    code === 'UND_ERR_CONNECT_TIMEOUT'
+  ) {
+    return {
+      error: new OcicatError('TIMEOUT', `${what}: timed out (${code})`, { cause: e }),
+      retryable: true,
+    };
   }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
     return {

@@ -1,7 +1,7 @@
 // A registry double on undici's MockAgent, for protocol corners a real registry
 // cannot be made to produce on demand. Tests assert on `requests` as well as results.
 import { MockAgent } from 'undici';
-import { StaticStore, type Credential } from '../remote/auth/credential.ts';
+import { type Credential, StaticStore } from '../remote/auth/credential.ts';
 import { type ClientOptions, RegistryClient } from '../remote/client.ts';
 
 export const ORIGIN = 'https://reg.test';
@@ -13,7 +13,9 @@ export interface Recorded {
   headers: Record<string, string>;
 }
 
-export function mockRegistry(options: { logins?: Record<string, Credential> } & Omit<ClientOptions, 'credentials'> = {}) {
+export function mockRegistry(
+  options: { logins?: Record<string, Credential> } & Omit<ClientOptions, 'credentials'> = {},
+) {
   const { logins, ...rest } = options;
   const agent = new MockAgent();
   agent.disableNetConnect();

@@ -47,7 +47,12 @@ export class Authorizer {
   knownSecrets(): string[] {
     const out: string[] = [];
     for (const s of this.hosts.values()) {
-      if (s.credential) out.push(...[s.credential.password, s.credential.identityToken, s.credential.registryToken].filter((x): x is string => !!x));
+      if (s.credential)
+        out.push(
+          ...[s.credential.password, s.credential.identityToken, s.credential.registryToken].filter(
+            (x): x is string => !!x,
+          ),
+        );
       for (const t of s.tokens) out.push(t.token);
     }
     return out;
@@ -60,7 +65,9 @@ export class Authorizer {
     if (!ch) return undefined;
     if (ch.scheme === 'basic') {
       const c = await this.credential(registry);
-      return c?.username !== undefined && c.password !== undefined ? basicHeader(c.username, c.password) : undefined;
+      return c?.username !== undefined && c.password !== undefined
+        ? basicHeader(c.username, c.password)
+        : undefined;
     }
     const now = Date.now();
     s.tokens = s.tokens.filter((t) => t.expiresAt - EXPIRY_MARGIN_MS > now);
@@ -75,11 +82,19 @@ export class Authorizer {
    * Learn from a 401. Returns true when a retry with new authorization can help,
    * false when we have nothing better to offer (then the 401 stands).
    */
-  async onUnauthorized(registry: string, wwwAuthenticate: string | undefined, scopes: Scope[], sent: string | undefined): Promise<boolean> {
+  async onUnauthorized(
+    registry: string,
+    wwwAuthenticate: string | undefined,
+    scopes: Scope[],
+    sent: string | undefined,
+  ): Promise<boolean> {
     if (!wwwAuthenticate) return false;
     const ch = pickChallenge(parseChallenges(wwwAuthenticate));
     if (!ch) {
-      throw new OcicatError('UNAUTHORIZED', `${registry}: the registry asks for an authentication scheme ocicat does not speak`);
+      throw new OcicatError(
+        'UNAUTHORIZED',
+        `${registry}: the registry asks for an authentication scheme ocicat does not speak`,
+      );
     }
     const s = this.state(registry);
     const known = s.challenge;
@@ -95,7 +110,8 @@ export class Authorizer {
       const old = sent.slice('Bearer '.length);
       s.tokens = s.tokens.filter((t) => t.token !== old);
       // A fresh token for the same scope will not help unless the challenge changed.
-      if (known && sameChallenge(known, ch) && ch.params.error !== 'insufficient_scope' && !ch.params.scope) return false;
+      if (known && sameChallenge(known, ch) && ch.params.error !== 'insufficient_scope' && !ch.params.scope)
+        return false;
     }
     const token = await fetchToken(this.http, registry, ch, wanted, await this.credential(registry));
     s.tokens.push(token);

@@ -27,7 +27,13 @@ interface ConfigFile {
 
 /** Keys under which a host may be stored (Docker writes https://index.docker.io/v1/ for Hub). */
 export function hostKeys(registry: string): string[] {
-  const keys = [registry, `https://${registry}`, `http://${registry}`, `https://${registry}/v1/`, `https://${registry}/v2/`];
+  const keys = [
+    registry,
+    `https://${registry}`,
+    `http://${registry}`,
+    `https://${registry}/v1/`,
+    `https://${registry}/v2/`,
+  ];
   if (registry === 'docker.io' || registry === 'registry-1.docker.io' || registry === 'index.docker.io') {
     keys.push('https://index.docker.io/v1/', 'index.docker.io', 'docker.io', 'registry-1.docker.io');
   }
@@ -60,7 +66,10 @@ function decodeEntry(entry: AuthEntry, path: string, key: string): Credential | 
     const plain = Buffer.from(entry.auth, 'base64').toString('utf8');
     const colon = plain.indexOf(':');
     if (colon < 0) {
-      throw new OcicatError('INVALID_CREDENTIALS_FILE', `${path}: auths["${key}"].auth is not base64 of user:password`);
+      throw new OcicatError(
+        'INVALID_CREDENTIALS_FILE',
+        `${path}: auths["${key}"].auth is not base64 of user:password`,
+      );
     }
     c.username = plain.slice(0, colon);
     c.password = plain.slice(colon + 1);
@@ -91,7 +100,9 @@ export class DockerConfigStore implements CredentialStore {
     const cfg = await readConfig(this.path);
     if (!cfg) return undefined;
     if (this.useHelpers) {
-      const helper = cfg.credHelpers?.[registry] ?? (cfg.auths && findEntry(cfg.auths, registry) ? undefined : cfg.credsStore);
+      const helper =
+        cfg.credHelpers?.[registry] ??
+        (cfg.auths && findEntry(cfg.auths, registry) ? undefined : cfg.credsStore);
       if (helper) {
         const c = await runCredentialHelper(helper, registry);
         if (c) return c;
@@ -132,7 +143,10 @@ export class DockerConfigStore implements CredentialStore {
   }
 }
 
-function findEntry(auths: Record<string, AuthEntry>, registry: string): { key: string; entry: AuthEntry } | undefined {
+function findEntry(
+  auths: Record<string, AuthEntry>,
+  registry: string,
+): { key: string; entry: AuthEntry } | undefined {
   for (const key of hostKeys(registry)) {
     const entry = auths[key];
     if (entry && typeof entry === 'object') return { key, entry };

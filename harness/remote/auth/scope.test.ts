@@ -3,7 +3,10 @@ import { covers, parseScopeParam, pullScope, pushScope, scopeStrings } from './s
 
 describe('scopes', () => {
   it('merges per repository in a stable order', () => {
-    expect(scopeStrings([pushScope('b'), pullScope('a'), pullScope('b')])).toEqual(['repository:a:pull', 'repository:b:pull,push']);
+    expect(scopeStrings([pushScope('b'), pullScope('a'), pullScope('b')])).toEqual([
+      'repository:a:pull',
+      'repository:b:pull,push',
+    ]);
   });
   it('knows what a token covers', () => {
     expect(covers([pushScope('a')], [pullScope('a')])).toBe(true);

@@ -15,12 +15,10 @@ export interface Token {
   scopes: Scope[];
 }
 
-export interface TokenHttp {
-  (
-    url: string,
-    init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string },
-  ): Promise<{ status: number; text: string }>;
-}
+export type TokenHttp = (
+  url: string,
+  init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string },
+) => Promise<{ status: number; text: string }>;
 
 const DEFAULT_TTL_S = 60; // token spec: "expires_in ... defaults to 60 seconds"
 const CLIENT_ID = 'ocicat';
@@ -36,7 +34,10 @@ function realmUrl(challenge: Challenge, registry: string): URL {
   try {
     url = new URL(realm);
   } catch {
-    throw new OcicatError('INVALID_CHALLENGE', `${registry}: Bearer realm "${realm.slice(0, 100)}" is not a URL`);
+    throw new OcicatError(
+      'INVALID_CHALLENGE',
+      `${registry}: Bearer realm "${realm.slice(0, 100)}" is not a URL`,
+    );
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new OcicatError('INVALID_CHALLENGE', `${registry}: Bearer realm must be http(s)`);
@@ -75,7 +76,11 @@ export async function fetchToken(
   const scopeList = scopeStrings(scopes);
 
   if (credential?.identityToken) {
-    const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: credential.identityToken, client_id: CLIENT_ID });
+    const form = new URLSearchParams({
+      grant_type: 'refresh_token',
+      refresh_token: credential.identityToken,
+      client_id: CLIENT_ID,
+    });
     if (service) form.set('service', service);
     if (scopeList.length) form.set('scope', scopeList.join(' '));
     const res = await http(realm.toString(), {
@@ -92,7 +97,8 @@ export async function fetchToken(
   if (service) url.searchParams.set('service', service);
   for (const s of scopeList) url.searchParams.append('scope', s);
   const headers: Record<string, string> = {};
-  if (credential?.identityToken) headers.authorization = basicHeader(credential.username || '<token>', credential.identityToken);
+  if (credential?.identityToken)
+    headers.authorization = basicHeader(credential.username || '<token>', credential.identityToken);
   else if (credential?.username !== undefined && credential.password !== undefined) {
     headers.authorization = basicHeader(credential.username, credential.password);
   }
@@ -103,7 +109,11 @@ export async function fetchToken(
 }
 
 function denied(registry: string, status: number): OcicatError {
-  return new OcicatError('UNAUTHORIZED', `${registry}: authentication failed (token endpoint answered ${status})`, {
-    hint: `check the credentials for ${registry} (ocicat catalog login ${registry})`,
-  });
+  return new OcicatError(
+    'UNAUTHORIZED',
+    `${registry}: authentication failed (token endpoint answered ${status})`,
+    {
+      hint: `check the credentials for ${registry} (ocicat catalog login ${registry})`,
+    },
+  );
 }

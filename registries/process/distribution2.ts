@@ -1,0 +1,97 @@
+// distribution 2.8 from Debian's docker-registry package, run as a process:
+// `docker-registry serve config.yml` on 127.0.0.1 and a free port, storage in a
+// temp dir, delete enabled.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type AuthVariant, type Login, RegistryUnavailable, type StartedRegistry } from '../types.ts';
+import { freePort } from './free-port.ts';
+import { writeHtpasswd } from './htpasswd.ts';
+import { waitForV2 } from './wait.ts';
+
+export const DISTRIBUTION2_BINARY = '/usr/bin/docker-registry';
+
+export interface StartOptions {
+  auth?: Extract<AuthVariant, 'anonymous' | 'htpasswd'>;
+  login?: Login;
+}
+
+export async function startDistribution2(options: StartOptions = {}): Promise<StartedRegistry> {
+  try {
+    await access(DISTRIBUTION2_BINARY);
+  } catch {
+    throw new RegistryUnavailable(`${DISTRIBUTION2_BINARY} not installed (apt-get install docker-registry)`);
+  }
+  const auth = options.auth ?? 'anonymous';
+  const dir = await mkdtemp(join(tmpdir(), 'ocicat-dist2-'));
+  const port = await freePort();
+  const host = `127.0.0.1:${port}`;
+  const login =
+    auth === 'htpasswd'
+      ? (options.login ?? { username: 'ocicat', password: randomBytes(12).toString('hex') })
+      : undefined;
+  let authBlock = '';
+  if (login) {
+    await writeHtpasswd(join(dir, 'htpasswd'), login.username, login.password);
+    authBlock = `auth:\n  htpasswd:\n    realm: ocicat\n    path: ${join(dir, 'htpasswd')}\n`;
+  }
+  const config = `version: 0.1
+log:
+  level: error
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: ${join(dir, 'data')}
+  delete:
+    enabled: true
+  maintenance:
+    uploadpurging:
+      enabled: false
+http:
+  addr: ${host}
+  secret: ${randomBytes(16).toString('hex')}
+${authBlock}`;
+  await writeFile(join(dir, 'config.yml'), config);
+  const child: ChildProcess = spawn(DISTRIBUTION2_BINARY, ['serve', join(dir, 'config.yml')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4000);
+  });
+  let exited = false;
+  child.on('exit', () => {
+    exited = true;
+  });
+  const stop = async () => {
+    if (!exited) {
+      const done = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await done;
+      clearTimeout(t);
+    }
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitForV2(`http://${host}`, 15_000, () => !exited);
+  } catch (e) {
+    await stop();
+    throw new Error(`${(e as Error).message}\n${stderr}`);
+  }
+  return {
+    name: 'distribution2',
+    version: '2.8',
+    provider: 'process',
+    auth,
+    host,
+    plainHttp: true,
+    ...(login ? { login } : {}),
+    url: () => `http://${host}`,
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}

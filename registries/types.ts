@@ -1,0 +1,34 @@
+// The shape every registry module shares (after testcontainers' modules): a
+// definition says how to run it and what it is expected to support; start()
+// returns a handle with url() that is AsyncDisposable (`await using`).
+
+export type AuthVariant = 'anonymous' | 'htpasswd' | 'token' | 'tls';
+export type ProviderKind = 'process' | 'container' | 'remote';
+
+export interface Login {
+  username: string;
+  password: string;
+}
+
+export interface StartedRegistry extends AsyncDisposable {
+  /** e.g. "distribution2" */
+  readonly name: string;
+  readonly version: string;
+  readonly provider: ProviderKind;
+  readonly auth: AuthVariant;
+  /** host:port as used in references */
+  readonly host: string;
+  /** true when the registry speaks plain HTTP */
+  readonly plainHttp: boolean;
+  readonly login?: Login;
+  url(): string;
+  stop(): Promise<void>;
+}
+
+/** Raised when a registry cannot run on this machine; suites report it as skip with this reason. */
+export class RegistryUnavailable extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'RegistryUnavailable';
+  }
+}
