@@ -21,6 +21,8 @@ export interface StartedRegistry extends AsyncDisposable {
   /** true when the registry speaks plain HTTP */
   readonly plainHttp: boolean;
   readonly login?: Login;
+  /** The CA that signed the registry's certificate, when it serves TLS with a generated CA. */
+  readonly caFile?: string;
   url(): string;
   stop(): Promise<void>;
 }

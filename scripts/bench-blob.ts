@@ -22,13 +22,34 @@ let seq = 0;
 
 function curlPush(file: string, digest: string): Promise<Sample> {
   const repo = `bench/curl-${seq++}`;
-  const loc = execFileSync('curl', ['-sS', '-o', '/dev/null', '-D', '-', '-X', 'POST', `${base}/v2/${repo}/blobs/uploads/`])
+  const loc = execFileSync('curl', [
+    '-sS',
+    '-o',
+    '/dev/null',
+    '-D',
+    '-',
+    '-X',
+    'POST',
+    `${base}/v2/${repo}/blobs/uploads/`,
+  ])
     .toString()
     .match(/^location:\s*(\S+)/im)?.[1];
   if (!loc) throw new Error('no upload location from the registry');
   const url = new URL(loc, base);
   url.searchParams.set('digest', digest);
-  return measure('curl', ['-sS', '-f', '-o', '/dev/null', '-X', 'PUT', '-H', 'Content-Type: application/octet-stream', '-T', file, url.toString()]);
+  return measure('curl', [
+    '-sS',
+    '-f',
+    '-o',
+    '/dev/null',
+    '-X',
+    'PUT',
+    '-H',
+    'Content-Type: application/octet-stream',
+    '-T',
+    file,
+    url.toString(),
+  ]);
 }
 
 const node = process.execPath;
@@ -44,7 +65,10 @@ interface Row {
 const rows: Row[] = [];
 const row = (size: number, op: Row['op'], tool: string) => {
   let r = rows.find((x) => x.size === size && x.op === op && x.tool === tool);
-  if (!r) rows.push((r = { size, op, tool, samples: [] }));
+  if (!r) {
+    r = { size, op, tool, samples: [] };
+    rows.push(r);
+  }
   return r;
 };
 
@@ -87,10 +111,15 @@ for (const r of rows) {
     `| ${r.size / MiB} MiB | ${r.op} | ${r.tool} | ${fmt(med)} (${fmt(Math.min(...secs))}-${fmt(Math.max(...secs))}) | ${fmt(r.size / MiB / med, 0)} | ${fmt(median(r.samples.map((s) => s.peakRssMiB)), 0)} | ${ratio} |`,
   );
 }
-const rss = (op: string) => rows.filter((r) => r.tool === 'ocicat' && r.op === op).map((r) => median(r.samples.map((s) => s.peakRssMiB)));
+const rss = (op: string) =>
+  rows
+    .filter((r) => r.tool === 'ocicat' && r.op === op)
+    .map((r) => median(r.samples.map((s) => s.peakRssMiB)));
 lines.push('');
 for (const op of ['push', 'pull']) {
   const [small, large] = [rss(op)[0]!, rss(op).at(-1)!];
-  lines.push(`ocicat ${op} peak RSS: ${fmt(small, 0)} MiB -> ${fmt(large, 0)} MiB (${large <= small * 1.25 + 8 ? 'flat: does not grow with blob size' : 'GROWS with blob size'})`);
+  lines.push(
+    `ocicat ${op} peak RSS: ${fmt(small, 0)} MiB -> ${fmt(large, 0)} MiB (${large <= small * 1.25 + 8 ? 'flat: does not grow with blob size' : 'GROWS with blob size'})`,
+  );
 }
 process.stdout.write(`${lines.join('\n')}\n`);

@@ -41,18 +41,26 @@ if (missing.length) {
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     try {
       execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-      execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing.map((i) => i.apt)], {
-        stdio: ['ignore', 'ignore', 'inherit'],
-        env,
-      });
+      execFileSync(
+        'apt-get',
+        ['install', '-y', '-qq', '--no-install-recommends', ...missing.map((i) => i.apt)],
+        {
+          stdio: ['ignore', 'ignore', 'inherit'],
+          env,
+        },
+      );
     } catch (e) {
       process.stderr.write(`apt-get failed: ${(e as Error).message.split('\n')[0]}\n`);
     }
-    for (const i of missing) (existsSync(i.check) ? installed : unavailable).push(existsSync(i.check) ? i.what : `${i.what}: apt-get install ${i.apt} failed`);
+    for (const i of missing)
+      (existsSync(i.check) ? installed : unavailable).push(
+        existsSync(i.check) ? i.what : `${i.what}: apt-get install ${i.apt} failed`,
+      );
   }
 }
 
-const line = (label: string, list: string[]) => process.stdout.write(`${label.padEnd(12)} ${list.length ? list.join(', ') : '-'}\n`);
+const line = (label: string, list: string[]) =>
+  process.stdout.write(`${label.padEnd(12)} ${list.length ? list.join(', ') : '-'}\n`);
 line('installed', installed);
 line('present', already);
 line('unavailable', unavailable);

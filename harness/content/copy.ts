@@ -19,7 +19,9 @@ export interface CopyOptions {
 
 export interface CopyResult {
   root: Descriptor;
+  /** Nodes pushed. */
   copied: number;
+  /** Nodes (with their subgraphs) the destination already had. */
   skipped: number;
 }
 
@@ -106,12 +108,15 @@ export async function copyGraph(
     const bytes = await side('source', src, async () =>
       readAll(await src.fetch(desc), MAX_PULL_MANIFEST_BYTES),
     );
-    const parsed = parseManifest(bytes, desc.mediaType);
-    await Promise.all(successors(parsed).map((d) => visit(d)));
-    if (!reference && (await side('destination', dst, () => dst.exists(desc)))) {
+    // A manifest the destination holds was pushed after its children: skip the whole
+    // subgraph (oras-go does the same). For the root, only the tag is put again.
+    if (await side('destination', dst, () => dst.exists(desc))) {
       skipped++;
+      if (reference) await side('destination', dst, () => dst.push(desc, bufferSource(bytes), { reference }));
       return;
     }
+    const parsed = parseManifest(bytes, desc.mediaType);
+    await Promise.all(successors(parsed).map((d) => visit(d)));
     await side('destination', dst, () => dst.push(desc, bufferSource(bytes), reference ? { reference } : {}));
     copied++;
   };

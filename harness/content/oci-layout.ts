@@ -8,13 +8,13 @@ import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { OcicatError } from '../errors.ts';
-import { WRITE_BUFFER } from '../util/write-buffer.ts';
 import { isDigest, parseDigest, VerifyingStream } from '../oci/digest.ts';
 import { MAX_PULL_MANIFEST_BYTES } from '../oci/limits.ts';
 import { type Descriptor, type ImageIndex, parseManifest } from '../oci/manifest.ts';
 import { OCI_INDEX } from '../oci/media-types.ts';
 import { type BlobSource, fileSource } from '../remote/blob-source.ts';
 import { atomicWrite } from '../util/atomic-write.ts';
+import { WRITE_BUFFER } from '../util/write-buffer.ts';
 import { withLock } from './file-lock.ts';
 import { type PushOptions, readAll, type Target } from './target.ts';
 

@@ -8,9 +8,9 @@ import { basename, dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { OcicatError } from '../errors.ts';
-import { WRITE_BUFFER } from '../util/write-buffer.ts';
 import { VerifyingStream } from '../oci/digest.ts';
 import type { Descriptor } from '../oci/manifest.ts';
+import { WRITE_BUFFER } from '../util/write-buffer.ts';
 import { pullScope } from './auth/scope.ts';
 import { header } from './http.ts';
 import { blobPath } from './paths.ts';
@@ -139,7 +139,11 @@ export async function downloadBlob(
 ): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.part`);
   try {
-    await pipeline(readBlob(repo, desc, options), new VerifyingStream(desc), createWriteStream(tmp, { highWaterMark: WRITE_BUFFER }));
+    await pipeline(
+      readBlob(repo, desc, options),
+      new VerifyingStream(desc),
+      createWriteStream(tmp, { highWaterMark: WRITE_BUFFER }),
+    );
     await rename(tmp, path);
   } catch (e) {
     await rm(tmp, { force: true });

@@ -1,6 +1,7 @@
 export * from './auth/authorizer.ts';
 export * from './auth/challenge.ts';
 export * from './auth/credential.ts';
+export * from './auth/default-store.ts';
 export * from './auth/docker-config.ts';
 export * from './auth/scope.ts';
 export * from './blob-read.ts';

@@ -6,6 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Agent } from 'undici';
+import { makeTls, type TlsFiles } from '../tls/ca.ts';
 import { type AuthVariant, type Login, RegistryUnavailable, type StartedRegistry } from '../types.ts';
 import { freePort } from './free-port.ts';
 import { writeHtpasswd } from './htpasswd.ts';
@@ -16,6 +18,8 @@ export const DISTRIBUTION2_BINARY = '/usr/bin/docker-registry';
 export interface StartOptions {
   auth?: Extract<AuthVariant, 'anonymous' | 'htpasswd'>;
   login?: Login;
+  /** Serve HTTPS with a certificate from a CA generated for this run. */
+  tls?: boolean;
 }
 
 export async function startDistribution2(options: StartOptions = {}): Promise<StartedRegistry> {
@@ -54,7 +58,13 @@ http:
   addr: ${host}
   secret: ${randomBytes(16).toString('hex')}
 ${authBlock}`;
-  await writeFile(join(dir, 'config.yml'), config);
+  let tls: TlsFiles | undefined;
+  let tlsBlock = '';
+  if (options.tls) {
+    tls = await makeTls(dir);
+    tlsBlock = `  tls:\n    certificate: ${tls.certFile}\n    key: ${tls.keyFile}\n`;
+  }
+  await writeFile(join(dir, 'config.yml'), config.replace(/^( {2}secret: .*\n)/m, `$1${tlsBlock}`));
   const child: ChildProcess = spawn(DISTRIBUTION2_BINARY, ['serve', join(dir, 'config.yml')], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -66,6 +76,7 @@ ${authBlock}`;
   child.on('exit', () => {
     exited = true;
   });
+  const scheme = options.tls ? 'https' : 'http';
   const stop = async () => {
     if (!exited) {
       const done = new Promise((r) => child.once('exit', r));
@@ -77,7 +88,12 @@ ${authBlock}`;
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    await waitForV2(`http://${host}`, 15_000, () => !exited);
+    await waitForV2(
+      `${scheme}://${host}`,
+      15_000,
+      () => !exited,
+      tls ? new Agent({ connect: { rejectUnauthorized: false } }) : undefined,
+    );
   } catch (e) {
     await stop();
     throw new Error(`${(e as Error).message}\n${stderr}`);
@@ -86,11 +102,12 @@ ${authBlock}`;
     name: 'distribution2',
     version: '2.8',
     provider: 'process',
-    auth,
+    auth: options.tls ? 'tls' : auth,
     host,
-    plainHttp: true,
+    plainHttp: !options.tls,
     ...(login ? { login } : {}),
-    url: () => `http://${host}`,
+    ...(tls ? { caFile: tls.caFile } : {}),
+    url: () => `${scheme}://${host}`,
     stop,
     [Symbol.asyncDispose]: stop,
   };

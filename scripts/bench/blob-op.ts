@@ -1,8 +1,9 @@
 // One blob push or pull by ocicat's client, in its own process so that the
 // benchmark can measure its peak RSS. Usage:
 //   node scripts/bench/blob-op.ts push|pull <host:port> <repo> <file> <digest> <size>
-import { RegistryClient } from '../../harness/remote/client.ts';
+
 import { fileSource } from '../../harness/remote/blob-source.ts';
+import { RegistryClient } from '../../harness/remote/client.ts';
 import { RemoteRepository } from '../../harness/remote/repository.ts';
 
 const [op, host, repository, file, digest, size] = process.argv.slice(2);

@@ -8,7 +8,9 @@ export interface Sample {
 
 export function measure(cmd: string, args: string[]): Promise<Sample> {
   return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/time', ['-f', 'OCICAT_TIME %e %M', cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-f', 'OCICAT_TIME %e %M', cmd, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let err = '';
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -20,7 +22,8 @@ export function measure(cmd: string, args: string[]): Promise<Sample> {
     child.on('error', reject);
     child.on('close', (code) => {
       const m = /OCICAT_TIME ([\d.]+) (\d+)/.exec(err);
-      if (code !== 0 || !m) return reject(new Error(`${cmd} ${args.join(' ')} failed (${code}): ${(err + out).slice(-500)}`));
+      if (code !== 0 || !m)
+        return reject(new Error(`${cmd} ${args.join(' ')} failed (${code}): ${(err + out).slice(-500)}`));
       resolve({ seconds: Number(m[1]), peakRssMiB: Number(m[2]) / 1024 });
     });
   });

@@ -2,8 +2,8 @@
 // (constant memory), with its sha256. Not for security: incompressible enough
 // that no layer of the stack can cheat.
 import { createCipheriv, createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 
 export async function writeRandomFile(path: string, size: number, seed = 'ocicat'): Promise<string> {
   const key = createHash('sha256').update(seed).digest();
