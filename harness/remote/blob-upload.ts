@@ -85,6 +85,29 @@ function body(source: BlobSource, start: number, end: number, onProgress?: (n: n
   };
 }
 
+/** Send bytes [start, end) of a source to an upload location; never retried here (see callers). */
+function sendBytes(
+  repo: RepoRef,
+  method: 'PUT' | 'PATCH',
+  location: string,
+  source: BlobSource,
+  start: number,
+  end: number,
+  options: UploadOptions,
+  extra: Record<string, string> = {},
+): Promise<HttpResponse> {
+  return repo.client.send({
+    registry: repo.registry,
+    method,
+    path: location,
+    headers: octet(end - start, extra),
+    body: body(source, start, end, options.onProgress),
+    scopes: [pushScope(repo.repository)],
+    retry: false,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+}
+
 async function closeSession(repo: RepoRef, location: string, desc: Desc): Promise<void> {
   const res = await repo.client.send({
     registry: repo.registry,
@@ -120,16 +143,15 @@ export async function uploadMonolithic(
     session = undefined;
     let res: HttpResponse;
     try {
-      res = await client.send({
-        registry: repo.registry,
-        method: 'PUT',
-        path: withQuery(s.location, { digest: desc.digest }),
-        headers: octet(desc.size),
-        body: body(source, 0, desc.size, options.onProgress),
-        scopes: [pushScope(repo.repository)],
-        retry: false,
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
+      res = await sendBytes(
+        repo,
+        'PUT',
+        withQuery(s.location, { digest: desc.digest }),
+        source,
+        0,
+        desc.size,
+        options,
+      );
     } catch (e) {
       const { error, retryable } = classifyNetworkError(e, `PUT blob ${desc.digest}`);
       if (!retryable || attempt >= client.retry.maxRetries) throw error;
@@ -208,15 +230,8 @@ export async function uploadChunked(
     const end = Math.min(desc.size, offset + chunkSize);
     let res: HttpResponse;
     try {
-      res = await client.send({
-        registry: repo.registry,
-        method: 'PATCH',
-        path: location,
-        headers: octet(end - offset, { 'content-range': `${offset}-${end - 1}` }),
-        body: body(source, offset, end, options.onProgress),
-        scopes: [pushScope(repo.repository)],
-        retry: false,
-        ...(options.signal ? { signal: options.signal } : {}),
+      res = await sendBytes(repo, 'PATCH', location, source, offset, end, options, {
+        'content-range': `${offset}-${end - 1}`,
       });
     } catch (e) {
       const { error, retryable } = classifyNetworkError(e, `PATCH blob ${desc.digest}`);
