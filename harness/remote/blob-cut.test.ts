@@ -1,0 +1,63 @@
+// A connection cut in the middle of a blob body: a local HTTP server (a test double;
+// the fault proxy of issue 4/7 does this in front of real registries) destroys the
+// socket after some bytes; the read resumes with Range and the file verifies.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { digestOf } from '../oci/digest.ts';
+import { downloadBlob } from './blob-read.ts';
+import { RegistryClient } from './client.ts';
+
+const blob = Buffer.alloc(3 * 1024 * 1024);
+for (let i = 0; i < blob.length; i++) blob[i] = (i * 7919) & 0xff;
+const desc = { digest: digestOf(blob), size: blob.length };
+const ranges: string[] = [];
+let server: Server;
+let host: string;
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ocicat-cut-'));
+  server = createServer((req, res) => {
+    const range = req.headers.range;
+    ranges.push(range ?? 'none');
+    const start = range ? Number(/bytes=(\d+)-/.exec(range)?.[1]) : 0;
+    const body = blob.subarray(start);
+    res.writeHead(range ? 206 : 200, {
+      'content-length': body.length,
+      ...(range ? { 'content-range': `bytes ${start}-${blob.length - 1}/${blob.length}` } : {}),
+    });
+    if (ranges.length <= 2) {
+      // cut the first two answers part way: 1 MiB, then 0.5 MiB of the rest
+      res.write(body.subarray(0, ranges.length === 1 ? 1024 * 1024 : 512 * 1024), () =>
+        res.socket?.destroy(),
+      );
+    } else res.end(body);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+  await rm(dir, { recursive: true, force: true });
+});
+
+it('resumes a blob download cut twice mid-body and verifies it', async () => {
+  const client = new RegistryClient({
+    plainHttp: true,
+    retry: { maxRetries: 3, baseDelayMs: 1, maxDelayMs: 2 },
+  });
+  const out = join(dir, 'blob');
+  await downloadBlob({ client, registry: host, repository: 'a' }, desc, out);
+  await client.close();
+  expect((await readFile(out)).equals(blob)).toBe(true);
+  expect(ranges[0]).toBe('none');
+  expect(ranges.length).toBe(3);
+  const [second, third] = ranges.slice(1).map((r) => Number(/bytes=(\d+)-/.exec(r)?.[1]));
+  expect(second).toBeGreaterThan(0);
+  expect(third).toBeGreaterThan(second!);
+});
