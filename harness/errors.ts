@@ -11,6 +11,12 @@ export type ErrorCode =
   | 'INVALID_ARGUMENT'
   | 'INVALID_CREDENTIALS_FILE'
   | 'MANIFEST_TOO_LARGE'
+  | 'INVALID_CATALOG'
+  | 'INVALID_VERSION'
+  | 'TAG_MISMATCH'
+  | 'NOT_CACHED'
+  | 'TARGET_EXISTS'
+  | 'USAGE'
   // failures: the world did not cooperate (CLI exit 1)
   | 'REGISTRY_ERROR'
   | 'UNAUTHORIZED'
@@ -26,6 +32,8 @@ export type ErrorCode =
   | 'PROTOCOL'
   | 'CREDENTIAL_HELPER'
   | 'LOCK_TIMEOUT'
+  | 'UNSAFE_ARCHIVE'
+  | 'NOT_A_CATALOG'
   | 'ABORTED';
 
 const INPUT_CODES = new Set<ErrorCode>([
@@ -36,6 +44,12 @@ const INPUT_CODES = new Set<ErrorCode>([
   'INVALID_ARGUMENT',
   'INVALID_CREDENTIALS_FILE',
   'MANIFEST_TOO_LARGE',
+  'INVALID_CATALOG',
+  'INVALID_VERSION',
+  'TAG_MISMATCH',
+  'NOT_CACHED',
+  'TARGET_EXISTS',
+  'USAGE',
 ]);
 
 export interface OcicatErrorOptions {

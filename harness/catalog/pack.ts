@@ -1,0 +1,73 @@
+// Deterministic pack of a catalog directory (DESIGN "Catalog format"): tar+gzip
+// of the whole directory, entries prefixed "<name>/" in byte-wise lexical order,
+// uid/gid 0, no names, mtime 0, symlinks as symlinks. Modes keep the owner's
+// bits and derive group and other from them (rw- -> 644, rwx -> 755), so the
+// umask a checkout was made with does not change the digest.
+import { createReadStream } from 'node:fs';
+import { lstat, readdir, readlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { OcicatError } from '../errors.ts';
+import { gzip } from './gzip.ts';
+import { END_OF_ARCHIVE, encodeHeader, padding, type TarEntry } from './tar-header.ts';
+
+export interface SourceEntry extends TarEntry {
+  abs: string;
+}
+
+export function normalizeMode(mode: number, type: TarEntry['type']): number {
+  if (type === 'symlink') return 0o777;
+  const owner = (mode >> 6) & 7;
+  const rest = owner & 5;
+  return (owner << 6) | (rest << 3) | rest;
+}
+
+const byBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+
+/** Every entry below `dir`, as it will be archived under `name/`. */
+export async function listTree(dir: string, name: string): Promise<SourceEntry[]> {
+  const out: SourceEntry[] = [];
+  const rootStat = await lstat(dir);
+  out.push({ abs: dir, path: `${name}/`, type: 'dir', mode: normalizeMode(rootStat.mode, 'dir'), size: 0 });
+  const visit = async (abs: string, rel: string) => {
+    const names = (await readdir(abs)).sort(byBytes);
+    for (const n of names) {
+      const a = join(abs, n);
+      const r = rel ? `${rel}/${n}` : n;
+      const st = await lstat(a);
+      if (st.isDirectory()) {
+        out.push({ abs: a, path: `${name}/${r}/`, type: 'dir', mode: normalizeMode(st.mode, 'dir'), size: 0 });
+        await visit(a, r);
+      } else if (st.isFile()) {
+        out.push({ abs: a, path: `${name}/${r}`, type: 'file', mode: normalizeMode(st.mode, 'file'), size: st.size });
+      } else if (st.isSymbolicLink()) {
+        out.push({ abs: a, path: `${name}/${r}`, type: 'symlink', mode: 0o777, size: 0, linkTarget: await readlink(a) });
+      } else {
+        throw new OcicatError('INVALID_CATALOG', `${a} is not a file, directory or symlink; a catalog cannot hold it`);
+      }
+    }
+  };
+  await visit(dir, '');
+  return out.sort((a, b) => byBytes(a.path, b.path));
+}
+
+async function* tarStream(entries: SourceEntry[]): AsyncGenerator<Buffer> {
+  for (const e of entries) {
+    yield encodeHeader(e);
+    if (e.type !== 'file') continue;
+    let n = 0;
+    for await (const chunk of createReadStream(e.abs, { highWaterMark: 1024 * 1024 })) {
+      n += (chunk as Buffer).length;
+      if (n > e.size) break;
+      yield chunk as Buffer;
+    }
+    if (n !== e.size) throw new OcicatError('INVALID_CATALOG', `${e.abs} changed while it was packed`);
+    yield padding(e.size);
+  }
+  yield END_OF_ARCHIVE;
+}
+
+/** The gzipped tar of a catalog directory, as a byte stream. */
+export async function packTree(dir: string, name: string): Promise<AsyncGenerator<Buffer>> {
+  const entries = await listTree(dir, name);
+  return gzip(tarStream(entries));
+}
