@@ -65,24 +65,59 @@ describe('Catalog.yaml', () => {
   });
 
   it.each([
-    ['apiVersion', good.replace('kubara.io/v1alpha1', 'kubara.io/v2'), 'INVALID_CATALOG', /apiVersion must be kubara.io\/v1alpha1/],
+    [
+      'apiVersion',
+      good.replace('kubara.io/v1alpha1', 'kubara.io/v2'),
+      'INVALID_CATALOG',
+      /apiVersion must be kubara.io\/v1alpha1/,
+    ],
     ['kind', good.replace('kind: Catalog', 'kind: Service'), 'INVALID_CATALOG', /kind must be Catalog/],
-    ['missing metadata', good.replace(/metadata:[\s\S]*?spec:/, 'spec:'), 'INVALID_CATALOG', /metadata is required/],
+    [
+      'missing metadata',
+      good.replace(/metadata:[\s\S]*?spec:/, 'spec:'),
+      'INVALID_CATALOG',
+      /metadata is required/,
+    ],
     ['missing name', good.replace('  name: platform\n', ''), 'INVALID_CATALOG', /metadata.name is required/],
     ['uppercase name', good.replace('name: platform', 'name: Platform'), 'INVALID_CATALOG', /RFC 1123/],
     ['name ending in -', good.replace('name: platform', 'name: platform-'), 'INVALID_CATALOG', /RFC 1123/],
-    ['name starting with a digit', good.replace('name: platform', 'name: 1platform'), 'INVALID_CATALOG', /RFC 1123/],
+    [
+      'name starting with a digit',
+      good.replace('name: platform', 'name: 1platform'),
+      'INVALID_CATALOG',
+      /RFC 1123/,
+    ],
     ['name of 64', good.replace('name: platform', `name: ${'a'.repeat(64)}`), 'INVALID_CATALOG', /RFC 1123/],
-    ['annotation not a string', good.replace('team: core', 'team: 3'), 'INVALID_CATALOG', /annotations\["team"\] must be a string/],
-    ['annotations a list', good.replace('    team: core', '    - x'), 'INVALID_CATALOG', /annotations must be a mapping/],
+    [
+      'annotation not a string',
+      good.replace('team: core', 'team: 3'),
+      'INVALID_CATALOG',
+      /annotations\["team"\] must be a string/,
+    ],
+    [
+      'annotations a list',
+      good.replace('    team: core', '    - x'),
+      'INVALID_CATALOG',
+      /annotations must be a mapping/,
+    ],
     ['missing spec', good.replace(/spec:[\s\S]*/, ''), 'INVALID_CATALOG', /spec is required/],
-    ['missing version', good.replace('  version: 1.2.3\n', '  other: 1\n'), 'INVALID_VERSION', /spec.version null is required/],
+    [
+      'missing version',
+      good.replace('  version: 1.2.3\n', '  other: 1\n'),
+      'INVALID_VERSION',
+      /spec.version null is required/,
+    ],
     ['version as a number', good.replace('version: 1.2.3', 'version: 1.2'), 'INVALID_VERSION', /2 parts/],
     ['v prefix', good.replace('version: 1.2.3', 'version: v1.2.3'), 'INVALID_VERSION', /"v" prefix/],
     ['duplicate keys', `${good}spec:\n  version: 1.0.0\n`, 'INVALID_CATALOG', /malformed/],
     ['not a mapping', '- a\n- b\n', 'INVALID_CATALOG', /must be a mapping/],
     ['broken YAML', 'apiVersion: [\n', 'INVALID_CATALOG', /malformed/],
-    ['alias bomb', `a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n`, 'INVALID_CATALOG', /cannot be read|must be/],
+    [
+      'alias bomb',
+      `a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n`,
+      'INVALID_CATALOG',
+      /cannot be read|must be/,
+    ],
   ])('refuses %s with one clear line', (_what, text, code, message) => {
     let err: unknown;
     try {

@@ -14,7 +14,10 @@ export async function* gzip(input: AsyncIterable<Buffer>, options: GzipOptions =
   yield HEADER;
   let crc = 0;
   let length = 0;
-  const deflate = createDeflateRaw({ level: options.level ?? constants.Z_DEFAULT_COMPRESSION, chunkSize: 256 * 1024 });
+  const deflate = createDeflateRaw({
+    level: options.level ?? constants.Z_DEFAULT_COMPRESSION,
+    chunkSize: 256 * 1024,
+  });
   const feed = (async () => {
     try {
       for await (const chunk of input) {

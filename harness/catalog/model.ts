@@ -27,7 +27,8 @@ function bad(file: string, field: string, why: string): OcicatError {
 
 export function nameProblem(name: unknown): string | undefined {
   if (typeof name !== 'string' || name === '') return 'is required';
-  if (!NAME_RE.test(name)) return `"${name}" is not an RFC 1123 label (lowercase letters, digits and "-", starting with a letter, at most 63)`;
+  if (!NAME_RE.test(name))
+    return `"${name}" is not an RFC 1123 label (lowercase letters, digits and "-", starting with a letter, at most 63)`;
   return undefined;
 }
 
@@ -40,9 +41,11 @@ export function parseCatalog(text: string, file = CATALOG_FILE): Catalog {
   } catch (e) {
     throw bad(file, 'YAML', `cannot be read: ${(e as Error).message.split('\n')[0]}`);
   }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw bad(file, 'document', 'must be a mapping');
+  if (typeof data !== 'object' || data === null || Array.isArray(data))
+    throw bad(file, 'document', 'must be a mapping');
   const d = data as Record<string, unknown>;
-  if (d.apiVersion !== API_VERSION) throw bad(file, 'apiVersion', `must be ${API_VERSION} (got ${JSON.stringify(d.apiVersion)})`);
+  if (d.apiVersion !== API_VERSION)
+    throw bad(file, 'apiVersion', `must be ${API_VERSION} (got ${JSON.stringify(d.apiVersion)})`);
   if (d.kind !== KIND) throw bad(file, 'kind', `must be ${KIND} (got ${JSON.stringify(d.kind)})`);
   const md = d.metadata;
   if (typeof md !== 'object' || md === null || Array.isArray(md)) throw bad(file, 'metadata', 'is required');
@@ -50,19 +53,26 @@ export function parseCatalog(text: string, file = CATALOG_FILE): Catalog {
   const np = nameProblem(m.name);
   if (np) throw bad(file, 'metadata.name', np);
   if (m.annotations !== undefined && m.annotations !== null) {
-    if (typeof m.annotations !== 'object' || Array.isArray(m.annotations)) throw bad(file, 'metadata.annotations', 'must be a mapping of strings');
+    if (typeof m.annotations !== 'object' || Array.isArray(m.annotations))
+      throw bad(file, 'metadata.annotations', 'must be a mapping of strings');
     for (const [k, v] of Object.entries(m.annotations as Record<string, unknown>)) {
-      if (typeof v !== 'string') throw bad(file, `metadata.annotations["${k}"]`, 'must be a string (quote it)');
+      if (typeof v !== 'string')
+        throw bad(file, `metadata.annotations["${k}"]`, 'must be a string (quote it)');
     }
   }
   const spec = d.spec;
-  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) throw bad(file, 'spec', 'is required');
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec))
+    throw bad(file, 'spec', 'is required');
   const version = (spec as Record<string, unknown>).version;
   const vp = versionProblem(typeof version === 'number' ? String(version) : version);
   if (vp) {
-    throw new OcicatError('INVALID_VERSION', `${file}: spec.version ${JSON.stringify(version ?? null)} ${version === undefined ? 'is required' : vp}`, {
-      hint: 'catalog versions are strict x.y.z: digits, no leading zeros, no prefix or suffix',
-    });
+    throw new OcicatError(
+      'INVALID_VERSION',
+      `${file}: spec.version ${JSON.stringify(version ?? null)} ${version === undefined ? 'is required' : vp}`,
+      {
+        hint: 'catalog versions are strict x.y.z: digits, no leading zeros, no prefix or suffix',
+      },
+    );
   }
   return data as Catalog;
 }
@@ -74,9 +84,13 @@ export async function readCatalog(dir: string): Promise<Catalog> {
     text = await readFile(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new OcicatError('INVALID_CATALOG', code === 'ENOENT' ? `no ${CATALOG_FILE} in ${dir}` : `cannot read ${file}: ${code}`, {
-      hint: code === 'ENOENT' ? 'create one with: ocicat catalog create <name>' : undefined,
-    });
+    throw new OcicatError(
+      'INVALID_CATALOG',
+      code === 'ENOENT' ? `no ${CATALOG_FILE} in ${dir}` : `cannot read ${file}: ${code}`,
+      {
+        hint: code === 'ENOENT' ? 'create one with: ocicat catalog create <name>' : undefined,
+      },
+    );
   }
   return parseCatalog(text, file);
 }

@@ -46,7 +46,12 @@ describe('pack', () => {
     await writeSampleCatalog(join(dir, 'a'));
     const tar = gunzipSync(await packBytes(join(dir, 'a'), 'sample'));
     const paths: string[] = [];
-    for await (const { entry } of readTar((async function* () { yield tar; })())) paths.push(entry.path);
+    for await (const { entry } of readTar(
+      (async function* () {
+        yield tar;
+      })(),
+    ))
+      paths.push(entry.path);
     expect(paths[0]).toBe('sample/');
     expect(paths.every((p) => p.startsWith('sample/'))).toBe(true);
     const sorted = [...paths].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
@@ -62,7 +67,14 @@ describe('pack', () => {
   it('round-trips: unpack(pack(tree)) equals the tree', async () => {
     await writeSampleCatalog(join(dir, 'src'));
     const layer = await packBytes(join(dir, 'src'), 'sample');
-    const res = await unpackLayer((async function* () { yield layer; })(), layer.length, 'sample', join(dir, 'out'));
+    const res = await unpackLayer(
+      (async function* () {
+        yield layer;
+      })(),
+      layer.length,
+      'sample',
+      join(dir, 'out'),
+    );
     expect(res.entries).toBeGreaterThan(15);
     expect(await snapshot(join(dir, 'out'))).toEqual(await snapshot(join(dir, 'src')));
   });
@@ -70,7 +82,14 @@ describe('pack', () => {
   it('refuses an existing target and leaves it alone', async () => {
     await writeSampleCatalog(join(dir, 'src'));
     const layer = await packBytes(join(dir, 'src'), 'sample');
-    const err = await unpackLayer((async function* () { yield layer; })(), layer.length, 'sample', join(dir, 'src')).catch((e) => e);
+    const err = await unpackLayer(
+      (async function* () {
+        yield layer;
+      })(),
+      layer.length,
+      'sample',
+      join(dir, 'src'),
+    ).catch((e) => e);
     expect(isOcicatError(err, 'TARGET_EXISTS')).toBe(true);
   });
 });
@@ -80,13 +99,28 @@ describe('unpack refuses hostile archives', () => {
     const bytes = layer('evil');
     const parent = join(dir, 'p');
     await (await import('node:fs/promises')).mkdir(parent);
-    const err = await unpackLayer((async function* () { yield bytes; })(), bytes.length, 'evil', join(parent, 'out')).catch((e) => e);
+    const err = await unpackLayer(
+      (async function* () {
+        yield bytes;
+      })(),
+      bytes.length,
+      'evil',
+      join(parent, 'out'),
+    ).catch((e) => e);
     expect(isOcicatError(err, 'UNSAFE_ARCHIVE')).toBe(true);
     expect(err.message).toMatch(message);
     expect(await readdir(parent)).toEqual([]); // nothing left, not even the temp dir
     expect(await readdir(dir)).toEqual(['p']); // nothing written beside it either
     // the same verdict without writing anything (used to vet a pull)
-    const dry = await unpackLayer((async function* () { yield bytes; })(), bytes.length, 'evil', join(parent, 'out'), { dryRun: true }).catch((e) => e);
+    const dry = await unpackLayer(
+      (async function* () {
+        yield bytes;
+      })(),
+      bytes.length,
+      'evil',
+      join(parent, 'out'),
+      { dryRun: true },
+    ).catch((e) => e);
     expect(isOcicatError(dry, 'UNSAFE_ARCHIVE')).toBe(true);
   });
 
@@ -96,7 +130,14 @@ describe('unpack refuses hostile archives', () => {
       { path: 'ok/link', type: '2', link: 'a.txt' },
       { path: 'ok/hard', type: '1', link: 'ok/a.txt' },
     ]);
-    await unpackLayer((async function* () { yield bytes; })(), bytes.length, 'ok', join(dir, 'out'));
+    await unpackLayer(
+      (async function* () {
+        yield bytes;
+      })(),
+      bytes.length,
+      'ok',
+      join(dir, 'out'),
+    );
     expect((await snapshot(join(dir, 'out'))).map((n) => n.path)).toEqual(['a.txt', 'hard', 'link']);
   });
 });

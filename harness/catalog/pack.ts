@@ -35,14 +35,36 @@ export async function listTree(dir: string, name: string): Promise<SourceEntry[]
       const r = rel ? `${rel}/${n}` : n;
       const st = await lstat(a);
       if (st.isDirectory()) {
-        out.push({ abs: a, path: `${name}/${r}/`, type: 'dir', mode: normalizeMode(st.mode, 'dir'), size: 0 });
+        out.push({
+          abs: a,
+          path: `${name}/${r}/`,
+          type: 'dir',
+          mode: normalizeMode(st.mode, 'dir'),
+          size: 0,
+        });
         await visit(a, r);
       } else if (st.isFile()) {
-        out.push({ abs: a, path: `${name}/${r}`, type: 'file', mode: normalizeMode(st.mode, 'file'), size: st.size });
+        out.push({
+          abs: a,
+          path: `${name}/${r}`,
+          type: 'file',
+          mode: normalizeMode(st.mode, 'file'),
+          size: st.size,
+        });
       } else if (st.isSymbolicLink()) {
-        out.push({ abs: a, path: `${name}/${r}`, type: 'symlink', mode: 0o777, size: 0, linkTarget: await readlink(a) });
+        out.push({
+          abs: a,
+          path: `${name}/${r}`,
+          type: 'symlink',
+          mode: 0o777,
+          size: 0,
+          linkTarget: await readlink(a),
+        });
       } else {
-        throw new OcicatError('INVALID_CATALOG', `${a} is not a file, directory or symlink; a catalog cannot hold it`);
+        throw new OcicatError(
+          'INVALID_CATALOG',
+          `${a} is not a file, directory or symlink; a catalog cannot hold it`,
+        );
       }
     }
   };

@@ -21,7 +21,8 @@ export async function createCatalog(name: string, parent: string): Promise<strin
   const problem = nameProblem(name);
   if (problem) throw new OcicatError('INVALID_CATALOG', `catalog name ${problem}`);
   const dir = join(parent, name);
-  if (await exists(dir)) throw new OcicatError('TARGET_EXISTS', `${dir} already exists`, { hint: 'choose another name or --dir' });
+  if (await exists(dir))
+    throw new OcicatError('TARGET_EXISTS', `${dir} already exists`, { hint: 'choose another name or --dir' });
   await mkdir(join(dir, 'services'), { recursive: true });
   await writeFile(
     join(dir, CATALOG_FILE),

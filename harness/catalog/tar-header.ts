@@ -49,7 +49,8 @@ export function rawHeader(name: string, type: string, mode: number, size: number
 function paxRecord(key: string, value: string): string {
   const body = ` ${key}=${value}\n`;
   let len = Buffer.byteLength(body) + 1;
-  while (String(len).length + Buffer.byteLength(body) !== len) len = String(len).length + Buffer.byteLength(body);
+  while (String(len).length + Buffer.byteLength(body) !== len)
+    len = String(len).length + Buffer.byteLength(body);
   return `${len}${body}`;
 }
 
@@ -62,18 +63,28 @@ export function padding(size: number): Buffer {
 export function encodeHeader(e: TarEntry): Buffer {
   const records: string[] = [];
   if (needsPax(e.path, 100)) records.push(paxRecord('path', e.path));
-  if (e.linkTarget !== undefined && needsPax(e.linkTarget, 100)) records.push(paxRecord('linkpath', e.linkTarget));
+  if (e.linkTarget !== undefined && needsPax(e.linkTarget, 100))
+    records.push(paxRecord('linkpath', e.linkTarget));
   if (e.size > MAX_OCTAL_11) records.push(paxRecord('size', String(e.size)));
   const main = rawHeader(
     records.some((r) => r.includes(' path=')) ? asciiStub(e.path) : e.path,
     TYPEFLAG[e.type],
     e.mode,
     e.size > MAX_OCTAL_11 ? 0 : e.size,
-    e.linkTarget === undefined ? '' : records.some((r) => r.includes(' linkpath=')) ? asciiStub(e.linkTarget) : e.linkTarget,
+    e.linkTarget === undefined
+      ? ''
+      : records.some((r) => r.includes(' linkpath='))
+        ? asciiStub(e.linkTarget)
+        : e.linkTarget,
   );
   if (records.length === 0) return main;
   const pax = Buffer.from(records.join(''), 'utf8');
-  return Buffer.concat([rawHeader(asciiStub(`PaxHeaders/${e.path}`), 'x', 0o644, pax.length, ''), pax, padding(pax.length), main]);
+  return Buffer.concat([
+    rawHeader(asciiStub(`PaxHeaders/${e.path}`), 'x', 0o644, pax.length, ''),
+    pax,
+    padding(pax.length),
+    main,
+  ]);
 }
 
 /** A deterministic ASCII stand-in (for readers without pax support) of at most 99 bytes. */

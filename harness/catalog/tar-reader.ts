@@ -99,7 +99,9 @@ function parsePax(data: Buffer): Record<string, string> {
 const MAX_META = 1024 * 1024;
 
 /** Entries with a body stream each; the caller must drain `body` before the next entry. */
-export async function* readTar(src: AsyncIterable<Buffer>): AsyncGenerator<{ entry: ReadEntry; body: AsyncGenerator<Buffer> }> {
+export async function* readTar(
+  src: AsyncIterable<Buffer>,
+): AsyncGenerator<{ entry: ReadEntry; body: AsyncGenerator<Buffer> }> {
   const bytes = new Bytes(src);
   let pax: Record<string, string> = {};
   let longName: string | undefined;

@@ -12,6 +12,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { OcicatError } from '../errors.ts';
+import { trackTemp, untrackTemp } from '../util/temp-files.ts';
 import { readTar } from './tar-reader.ts';
 
 export interface UnpackOptions {
@@ -40,7 +41,8 @@ function safeRel(path: string, prefix: string): string {
   const parts = path.split('/');
   if (parts.includes('..')) throw unsafe(`path with ".." "${path}"`);
   const clean = posix.normalize(path).replace(/\/+$/, '');
-  if (clean !== prefix && !clean.startsWith(`${prefix}/`)) throw unsafe(`entry "${path}" outside "${prefix}/"`);
+  if (clean !== prefix && !clean.startsWith(`${prefix}/`))
+    throw unsafe(`entry "${path}" outside "${prefix}/"`);
   return clean === prefix ? '' : clean.slice(prefix.length + 1);
 }
 
@@ -67,11 +69,17 @@ export async function unpackLayer(
 ): Promise<{ entries: number; bytes: number }> {
   const dest = resolve(target);
   const dry = options.dryRun === true;
-  if (!dry && (await exists(dest))) throw new OcicatError('TARGET_EXISTS', `${target} already exists`, { hint: 'unpackage into a new directory' });
+  if (!dry && (await exists(dest)))
+    throw new OcicatError('TARGET_EXISTS', `${target} already exists`, {
+      hint: 'unpackage into a new directory',
+    });
   const maxBytes = options.maxBytes ?? Math.max(256 * 1024 * 1024, compressedSize * 100);
   const maxEntries = options.maxEntries ?? 100_000;
   const tmp = join(dirname(dest), `.${name}.${randomBytes(6).toString('hex')}.unpacking`);
-  if (!dry) await mkdir(tmp, { mode: 0o700 });
+  if (!dry) {
+    await mkdir(tmp, { mode: 0o700 });
+    trackTemp(tmp);
+  }
   let expanded = 0;
   const gunzip = createGunzip();
   const counted = async function* () {
@@ -100,7 +108,8 @@ export async function unpackLayer(
       noSymlinkOnPath(kinds, rel);
       for (let p = posix.dirname(rel); p !== '.'; p = posix.dirname(p)) {
         const k = kinds.get(p);
-        if (k !== undefined && k !== '5') throw unsafe(`entry "${rel}" is below "${p}", which is not a directory`);
+        if (k !== undefined && k !== '5')
+          throw unsafe(`entry "${rel}" is below "${p}", which is not a directory`);
       }
       kinds.set(rel, entry.type === '7' ? '0' : entry.type);
       const out = join(tmp, rel);
@@ -121,13 +130,17 @@ export async function unpackLayer(
         case '2': {
           const t = entry.linkTarget;
           if (t === '' || isAbsolute(t)) throw unsafe(`symlink "${rel}" points to an absolute path`);
-          if (!inside(tmp, resolve(dirname(out), t))) throw unsafe(`symlink "${rel}" points outside the target ("${t}")`);
+          if (!inside(tmp, resolve(dirname(out), t)))
+            throw unsafe(`symlink "${rel}" points outside the target ("${t}")`);
           if (!dry) await symlink(t, out);
           break;
         }
         case '1': {
           const srcRel = safeRel(entry.linkTarget, name);
-          if (kinds.get(srcRel) !== '0') throw unsafe(`hard link "${rel}" points to "${entry.linkTarget}", which is not an earlier file in the archive`);
+          if (kinds.get(srcRel) !== '0')
+            throw unsafe(
+              `hard link "${rel}" points to "${entry.linkTarget}", which is not an earlier file in the archive`,
+            );
           if (!dry) await link(join(tmp, srcRel), out);
           break;
         }
@@ -146,13 +159,18 @@ export async function unpackLayer(
     for (const [dir, mode] of dirModes.reverse()) await chmod(dir, mode);
     if (await exists(dest)) throw new OcicatError('TARGET_EXISTS', `${target} already exists`);
     await rename(tmp, dest);
+    untrackTemp(tmp);
     return { entries, bytes: expanded };
   } catch (e) {
     gunzip.destroy();
-    if (!dry) await rm(tmp, { recursive: true, force: true });
+    if (!dry) {
+      await rm(tmp, { recursive: true, force: true });
+      untrackTemp(tmp);
+    }
     if (e instanceof OcicatError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR' || code === 'ERR_PADDING_1') throw unsafe(`not a valid gzip stream (${(e as Error).message})`);
+    if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR' || code === 'ERR_PADDING_1')
+      throw unsafe(`not a valid gzip stream (${(e as Error).message})`);
     throw e;
   }
 }

@@ -15,7 +15,8 @@ export function versionProblem(v: unknown): string | undefined {
   if (v.includes('+')) return 'has build metadata ("+..."), which catalog versions do not allow';
   if (v.includes('-')) return 'has a pre-release part ("-..."), which catalog versions do not allow';
   const parts = v.split('.');
-  if (parts.length < 3) return `has ${parts.length} part${parts.length === 1 ? '' : 's'}; a version is major.minor.patch`;
+  if (parts.length < 3)
+    return `has ${parts.length} part${parts.length === 1 ? '' : 's'}; a version is major.minor.patch`;
   if (parts.length > 3) return `has ${parts.length} parts; a version is major.minor.patch`;
   if (parts.some((p) => p === '')) return 'has an empty part';
   if (parts.some((p) => /[^\x00-\x7f]/.test(p) && /^\p{Nd}+$/u.test(p))) return 'uses non-ASCII digits';

@@ -4,6 +4,7 @@
 import { open, readFile, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { OcicatError } from '../errors.ts';
+import { trackTemp, untrackTemp } from '../util/temp-files.ts';
 
 export interface LockOptions {
   timeoutMs?: number;
@@ -39,6 +40,7 @@ export async function withLock<T>(
   for (;;) {
     try {
       const fh = await open(lockPath, 'wx', 0o600);
+      trackTemp(lockPath);
       try {
         await fh.writeFile(`${process.pid}\n${hostname()}\n`);
       } finally {
@@ -63,5 +65,6 @@ export async function withLock<T>(
     return await fn();
   } finally {
     await rm(lockPath, { force: true });
+    untrackTemp(lockPath);
   }
 }

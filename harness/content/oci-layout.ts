@@ -8,12 +8,13 @@ import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { OcicatError } from '../errors.ts';
-import { isDigest, parseDigest, VerifyingStream } from '../oci/digest.ts';
+import { createHasher, isDigest, parseDigest, VerifyingStream } from '../oci/digest.ts';
 import { MAX_PULL_MANIFEST_BYTES } from '../oci/limits.ts';
 import { type Descriptor, type ImageIndex, parseManifest } from '../oci/manifest.ts';
 import { OCI_INDEX } from '../oci/media-types.ts';
 import { type BlobSource, fileSource } from '../remote/blob-source.ts';
 import { atomicWrite } from '../util/atomic-write.ts';
+import { trackTemp, untrackTemp } from '../util/temp-files.ts';
 import { WRITE_BUFFER } from '../util/write-buffer.ts';
 import { withLock } from './file-lock.ts';
 import { type PushOptions, readAll, type Target } from './target.ts';
@@ -107,9 +108,45 @@ export class OciLayout implements Target {
       } catch (e) {
         await rm(tmp, { force: true });
         throw e;
+      } finally {
+        untrackTemp(tmp);
       }
     }
     if (options.reference) await this.tag(desc, options.reference);
+  }
+
+  /**
+   * Store a stream whose digest is not known yet: written to a temp file while
+   * hashed, then renamed to its digest path.
+   */
+  async ingest(input: AsyncIterable<Buffer>, mediaType: string): Promise<Descriptor> {
+    const dir = join(this.root, 'blobs', 'sha256');
+    await mkdir(dir, { recursive: true });
+    const tmp = join(dir, `.ingest.${randomBytes(6).toString('hex')}.part`);
+    const hash = createHasher('sha256');
+    let size = 0;
+    trackTemp(tmp);
+    try {
+      await pipeline(
+        input,
+        async function* (src: AsyncIterable<Buffer>) {
+          for await (const c of src) {
+            hash.update(c);
+            size += c.length;
+            yield c;
+          }
+        },
+        createWriteStream(tmp, { highWaterMark: WRITE_BUFFER }),
+      );
+      const digest = `sha256:${hash.digest('hex')}`;
+      await rename(tmp, this.blobPath(digest));
+      return { mediaType, digest, size };
+    } catch (e) {
+      await rm(tmp, { force: true });
+      throw e;
+    } finally {
+      untrackTemp(tmp);
+    }
   }
 
   async readIndex(): Promise<ImageIndex> {

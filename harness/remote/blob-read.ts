@@ -10,6 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { OcicatError } from '../errors.ts';
 import { VerifyingStream } from '../oci/digest.ts';
 import type { Descriptor } from '../oci/manifest.ts';
+import { trackTemp, untrackTemp } from '../util/temp-files.ts';
 import { WRITE_BUFFER } from '../util/write-buffer.ts';
 import { pullScope } from './auth/scope.ts';
 import { header } from './http.ts';
@@ -138,6 +139,7 @@ export async function downloadBlob(
   options: ReadOptions = {},
 ): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.part`);
+  trackTemp(tmp);
   try {
     await pipeline(
       readBlob(repo, desc, options),
@@ -148,6 +150,8 @@ export async function downloadBlob(
   } catch (e) {
     await rm(tmp, { force: true });
     throw e;
+  } finally {
+    untrackTemp(tmp);
   }
 }
 

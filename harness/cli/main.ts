@@ -1,0 +1,286 @@
+// The `ocicat` command tree (DESIGN "CLI contract"). Thin: parse, call ops, print.
+// Exit 0 on success, 2 for invalid input or usage, 1 for any other failure.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { addService, createCatalog } from '../catalog/scaffold.ts';
+import { OcicatError } from '../errors.ts';
+import { createContext, type GlobalOptions, type OpsContext } from '../ops/context.ts';
+import { inspectCatalog, listCatalogs, unpackageCatalog } from '../ops/local.ts';
+import { login, logout } from '../ops/login.ts';
+import { packageCatalog } from '../ops/package.ts';
+import { pullCatalog } from '../ops/pull.ts';
+import { pushCatalog } from '../ops/push.ts';
+import type { Credential } from '../remote/auth/credential.ts';
+import { ocicatHome } from '../remote/auth/default-store.ts';
+import { removeTempsSync } from '../util/temp-files.ts';
+import { type Parsed, parse, positional } from './args.ts';
+import { exitCodeFor, type Io, printError, printJson, processIo, table } from './output.ts';
+import { terminalProgress } from './progress.ts';
+
+const USAGE = `usage: ocicat catalog <command> [options]
+
+commands:
+  create <name> [--dir D]                      scaffold a catalog
+  add <service> [--work-dir D]                 add a service with its Helm chart
+  package <oci://host[:port]/base/> [--work-dir D]
+                                               pack into the cache as .../base/<name>:<version>
+  login <host[:port]> [-u U] [--password P | --password-stdin | --identity-token T | --identity-token-stdin]
+  logout <host[:port]>
+  push <oci://ref:tag> [--from <oci://ref>]    upload a cached catalog (promote with --from)
+  pull <oci://ref:tag | oci://ref@sha256:...>  download into the cache
+  list [--json]                                cached catalogs
+  unpackage <oci://ref> <dir>                  write a cached catalog into a new directory
+  inspect <oci://ref> [--remote]               describe a catalog
+
+global options: --home DIR (env OCICAT_HOME), --plain-http, --ca-file FILE, --insecure,
+                --json, --no-progress, --debug
+`;
+
+interface Run {
+  p: Parsed;
+  io: Io;
+  json: boolean;
+  secrets: string[];
+  globals: GlobalOptions;
+  ctx: () => Promise<OpsContext>;
+}
+
+function readStdin(): string {
+  try {
+    return readFileSync(0, 'utf8').replace(/\r?\n$/, '');
+  } catch {
+    throw new OcicatError('USAGE', 'could not read standard input');
+  }
+}
+
+const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
+
+const COMMANDS: Record<
+  string,
+  { options: Record<string, { type: 'string' | 'boolean'; short?: string }>; run: (r: Run) => Promise<void> }
+> = {
+  create: {
+    options: { dir: { type: 'string' } },
+    async run({ p, io, json }) {
+      const [name] = positional(p, 1, 'ocicat catalog create <name> [--dir D]');
+      const dir = await createCatalog(name!, resolve(str(p.values.dir) ?? '.'));
+      if (json) printJson(io, { name, directory: dir });
+      else io.out(`Created catalog ${name} in ${dir}\n`);
+    },
+  },
+  add: {
+    options: { 'work-dir': { type: 'string' } },
+    async run({ p, io, json }) {
+      const [service] = positional(p, 1, 'ocicat catalog add <service> [--work-dir D]');
+      const files = await addService(service!, resolve(str(p.values['work-dir']) ?? '.'));
+      if (json) printJson(io, { service, files });
+      else io.out(`Added service ${service} (${files.length} files)\n`);
+    },
+  },
+  package: {
+    options: { 'work-dir': { type: 'string' } },
+    async run({ p, io, json, ctx }) {
+      const [base] = positional(p, 1, 'ocicat catalog package <oci://host[:port]/base/> [--work-dir D]');
+      const r = await packageCatalog(await ctx(), resolve(str(p.values['work-dir']) ?? '.'), base!);
+      if (json) printJson(io, r);
+      else io.out(`Packaged ${r.reference}\nDigest: ${r.digest}\n`);
+    },
+  },
+  login: {
+    options: {
+      username: { type: 'string', short: 'u' },
+      password: { type: 'string', short: 'p' },
+      'password-stdin': { type: 'boolean' },
+      'identity-token': { type: 'string' },
+      'identity-token-stdin': { type: 'boolean' },
+    },
+    async run({ p, io, json, globals, secrets }) {
+      const [host] = positional(p, 1, 'ocicat catalog login <host[:port]> [-u U] [--password-stdin]');
+      const v = p.values;
+      const given = ['password', 'password-stdin', 'identity-token', 'identity-token-stdin'].filter(
+        (k) => v[k] !== undefined,
+      );
+      if (given.length > 1) throw new OcicatError('USAGE', `use only one of --${given.join(', --')}`);
+      const cred: Credential = {};
+      if (v['identity-token'] !== undefined || v['identity-token-stdin']) {
+        cred.identityToken = str(v['identity-token']) ?? readStdin();
+        if (str(v.username)) cred.username = str(v.username)!;
+        secrets.push(cred.identityToken);
+      } else {
+        const user = str(v.username);
+        if (!user) throw new OcicatError('USAGE', 'login needs a username (-u) or an identity token');
+        if (v.password === undefined && !v['password-stdin'])
+          throw new OcicatError('USAGE', 'login needs a password: --password-stdin (or --password)');
+        if (v.password !== undefined)
+          io.err(
+            'warning: --password on the command line can be seen by other users; prefer --password-stdin\n',
+          );
+        cred.username = user;
+        cred.password = str(v.password) ?? readStdin();
+        secrets.push(cred.password);
+      }
+      if (!cred.password && !cred.identityToken)
+        throw new OcicatError('USAGE', 'the password or token is empty');
+      const r = await login(globals, host!, cred);
+      if (json) printJson(io, r);
+      else io.out(`Login Succeeded (${r.registry})\n`);
+    },
+  },
+  logout: {
+    options: {},
+    async run({ p, io, json, globals }) {
+      const [host] = positional(p, 1, 'ocicat catalog logout <host[:port]>');
+      const r = await logout(globals, host!);
+      if (json) printJson(io, r);
+      else io.out(r.removed ? `Removed login for ${r.registry}\n` : `Not logged in to ${r.registry}\n`);
+    },
+  },
+  push: {
+    options: { from: { type: 'string' } },
+    async run({ p, io, json, ctx }) {
+      const [ref] = positional(p, 1, 'ocicat catalog push <oci://ref:tag> [--from <oci://ref>]');
+      const r = await pushCatalog(await ctx(), ref!, str(p.values.from));
+      if (json) printJson(io, r);
+      else io.out(`Pushed ${r.reference}${r.from ? ` from ${r.from}` : ''}\nDigest: ${r.digest}\n`);
+    },
+  },
+  pull: {
+    options: {},
+    async run({ p, io, json, ctx }) {
+      const [ref] = positional(p, 1, 'ocicat catalog pull <oci://ref:tag | oci://ref@sha256:...>');
+      const r = await pullCatalog(await ctx(), ref!);
+      if (json) printJson(io, r);
+      else {
+        io.out(`Pulled ${r.reference}\nDigest: ${r.digest}\n`);
+        if (r.updated)
+          io.out(`Updated: ${r.reference} now resolves to ${r.digest} (cached was ${r.previousDigest})\n`);
+      }
+    },
+  },
+  list: {
+    options: {},
+    async run({ p, io, json, ctx }) {
+      positional(p, 0, 'ocicat catalog list [--json]');
+      const items = await listCatalogs(await ctx());
+      if (json) printJson(io, items);
+      else if (items.length === 0) io.out('No catalogs in the cache\n');
+      else
+        io.out(
+          table([
+            ['NAME', 'VERSION', 'REFERENCE', 'DIGEST'],
+            ...items.map((i) => [i.name, i.version, i.reference, i.digest]),
+          ]),
+        );
+    },
+  },
+  unpackage: {
+    options: {},
+    async run({ p, io, json, ctx }) {
+      const [ref, dir] = positional(p, 2, 'ocicat catalog unpackage <oci://ref> <dir>');
+      const r = await unpackageCatalog(await ctx(), ref!, resolve(dir!));
+      if (json) printJson(io, r);
+      else io.out(`Unpacked ${r.name} ${r.version} into ${r.directory}\n`);
+    },
+  },
+  inspect: {
+    options: { remote: { type: 'boolean' } },
+    async run({ p, io, json, ctx }) {
+      const [ref] = positional(p, 1, 'ocicat catalog inspect <oci://ref> [--remote]');
+      const r = await inspectCatalog(await ctx(), ref!, { remote: p.values.remote === true });
+      if (json) printJson(io, r);
+      else {
+        const lines = [
+          ['Reference', r.reference],
+          ['Source', r.source],
+          ['Name', r.name],
+          ['Version', r.version],
+          ['Digest', r.digest],
+          ['Media type', r.mediaType],
+          [
+            'Form',
+            r.form === 'kubara' ? 'kubara (artifactType + empty config)' : 'fallback (catalog config)',
+          ],
+          ['Layer', `${r.layer.digest} (${r.layer.size} bytes)`],
+          ...Object.entries(r.annotations).map(([k, v]) => [`  ${k}`, v]),
+        ];
+        io.out(lines.map(([k, v]) => `${`${k}:`.padEnd(14)} ${v}`).join('\n') + '\n');
+      }
+    },
+  },
+};
+
+export async function main(
+  argv: string[],
+  io: Io = processIo,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  const secrets: string[] = [];
+  let debug = argv.includes('--debug');
+  let context: OpsContext | undefined;
+  try {
+    if (
+      argv.length === 0 ||
+      argv[0] === '--help' ||
+      argv[0] === '-h' ||
+      (argv[0] === 'catalog' && (argv.length === 1 || argv[1] === '--help' || argv[1] === '-h'))
+    ) {
+      io.out(USAGE);
+      return argv.length === 0 ? 2 : 0;
+    }
+    if (argv[0] !== 'catalog')
+      throw new OcicatError('USAGE', `unknown command "${argv[0]}"`, {
+        hint: 'commands are under "ocicat catalog"',
+      });
+    const name = argv[1]!;
+    const command = COMMANDS[name];
+    if (!command)
+      throw new OcicatError('USAGE', `unknown catalog command "${name}"`, {
+        hint: `one of: ${Object.keys(COMMANDS).join(', ')}`,
+      });
+    const p = parse(argv.slice(2), command.options);
+    if (p.values.help) {
+      io.out(USAGE);
+      return 0;
+    }
+    debug = p.values.debug === true;
+    const json = p.values.json === true;
+    const globals: GlobalOptions = {
+      home: resolve(ocicatHome(env, str(p.values.home))),
+      ...(p.values['plain-http'] ? { plainHttp: true } : {}),
+      ...(str(p.values['ca-file']) ? { caFile: str(p.values['ca-file'])! } : {}),
+      ...(p.values.insecure ? { insecure: true } : {}),
+      // the client redacts URLs and scrubs known secrets from its log lines
+      ...(debug ? { log: (l: string) => io.err(`debug: ${l}\n`) } : {}),
+    };
+    const bar = io.isTTY && !json && !p.values['no-progress'] ? terminalProgress(io.err) : undefined;
+    const ctx = async () => {
+      context ??= await createContext(globals, {
+        ...(bar ? { progress: bar.update } : {}),
+        note: (l) => io.err(`note: ${l}\n`),
+      });
+      return context;
+    };
+    try {
+      await command.run({ p, io, json, secrets, globals, ctx });
+    } finally {
+      bar?.done();
+    }
+    return 0;
+  } catch (e) {
+    printError(io, e, debug, [...secrets, ...(context?.client.auth.knownSecrets() ?? [])]);
+    return exitCodeFor(e);
+  } finally {
+    await context?.client.close();
+  }
+}
+
+/** Ctrl-C: remove what is half written (temp files, locks), then exit 130. */
+export function installInterruptHandler(io: Io = processIo): void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    removeTempsSync();
+    io.err(`\ninterrupted (${signal}); nothing partial was kept\n`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+}

@@ -1,0 +1,54 @@
+// How the CLI speaks: results on stdout (text, or JSON with --json), notes and
+// errors on stderr, one line each; stack traces only with --debug.
+import { OcicatError } from '../errors.ts';
+import { scrub } from '../remote/redact.ts';
+
+export interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+  isTTY: boolean;
+}
+
+export const processIo: Io = {
+  out: (s) => process.stdout.write(s),
+  err: (s) => process.stderr.write(s),
+  isTTY: process.stderr.isTTY === true,
+};
+
+export function exitCodeFor(e: unknown): number {
+  return e instanceof OcicatError && e.isInput ? 2 : 1;
+}
+
+/** Print an error as one line (plus a hint), never a stack unless debugging. */
+export function printError(io: Io, e: unknown, debug: boolean, secrets: string[]): void {
+  const clean = (s: string) => scrub(s, secrets).replace(/\s*\n\s*/g, ' ');
+  if (e instanceof OcicatError) {
+    io.err(`error: ${clean(e.message)}\n`);
+    if (e.hint) io.err(`hint: ${clean(e.hint)}\n`);
+  } else {
+    const err = e as NodeJS.ErrnoException;
+    const msg =
+      err?.code === 'EACCES' || err?.code === 'ENOSPC' || err?.code === 'EROFS'
+        ? `${err.code}: ${err.message}`
+        : (err?.message ?? String(e));
+    io.err(`error: ${clean(msg)}\n`);
+  }
+  if (debug) {
+    let cur: unknown = e;
+    for (let i = 0; cur && i < 8; i++, cur = (cur as { cause?: unknown }).cause) {
+      io.err(`${clean(String((cur as Error).stack ?? cur))}\n`);
+    }
+  }
+}
+
+export function printJson(io: Io, value: unknown): void {
+  io.out(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+export function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return (
+    rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n') +
+    '\n'
+  );
+}

@@ -1,0 +1,47 @@
+// What every operation needs: the home, the cache, a registry client configured
+// from the global options, and where progress goes.
+import { CatalogCache } from '../catalog/cache.ts';
+import { defaultCredentialStore } from '../remote/auth/default-store.ts';
+import { RegistryClient } from '../remote/client.ts';
+
+export interface GlobalOptions {
+  home: string;
+  plainHttp?: boolean;
+  caFile?: string;
+  insecure?: boolean;
+  /** Request log lines (already redacted). */
+  log?: (line: string) => void;
+}
+
+export type ProgressFn = (what: string, bytes: number, total: number) => void;
+
+export interface OpsContext {
+  home: string;
+  options: GlobalOptions;
+  cache: CatalogCache;
+  client: RegistryClient;
+  progress?: ProgressFn;
+  /** Notes for the user ("pushed the fallback form", ...). */
+  note: (line: string) => void;
+}
+
+export async function createContext(
+  options: GlobalOptions,
+  extra: { progress?: ProgressFn; note?: (line: string) => void } = {},
+): Promise<OpsContext> {
+  const client = new RegistryClient({
+    credentials: defaultCredentialStore(options.home),
+    ...(options.plainHttp ? { plainHttp: true } : {}),
+    ...(options.caFile ? { caFile: options.caFile } : {}),
+    ...(options.insecure ? { insecure: true } : {}),
+    ...(options.log ? { log: options.log } : {}),
+  });
+  return {
+    home: options.home,
+    options,
+    cache: await CatalogCache.open(options.home),
+    client,
+    ...(extra.progress ? { progress: extra.progress } : {}),
+    note: extra.note ?? (() => {}),
+  };
+}

@@ -1,0 +1,81 @@
+// pull: a catalog from a registry into the cache; never unpacks. The manifest is
+// verified against its digest, the blobs as they are written, and the layer is
+// vetted (a dry-run unpack) before the reference is recorded, so a hostile or
+// broken artifact never becomes a cache entry. Says "updated" when a cached tag
+// now resolves to another digest.
+import { createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { type Form, readArtifact } from '../catalog/artifact.ts';
+import { unpackLayer } from '../catalog/unpack.ts';
+import { RemoteTarget } from '../content/remote-target.ts';
+import { OcicatError } from '../errors.ts';
+import { formatReference, parseReference } from '../oci/reference.ts';
+import { bufferSource } from '../remote/blob-source.ts';
+import type { OpsContext } from './context.ts';
+
+export interface PullResult {
+  reference: string;
+  digest: string;
+  name: string;
+  version: string;
+  form: Form;
+  /** The cached tag pointed to another digest before this pull. */
+  updated: boolean;
+  previousDigest?: string;
+}
+
+export async function pullCatalog(ctx: OpsContext, input: string): Promise<PullResult> {
+  const ref = parseReference(input);
+  if (!ref.tag && !ref.digest) throw new OcicatError('USAGE', `pull needs a tag or a digest: ${input}`);
+  const where = formatReference(ref);
+  const remote = new RemoteTarget(ctx.client, ref);
+  const m = await remote.repo.getManifest(ref.digest ?? ref.tag!);
+  const info = readArtifact(m.parsed, where);
+  if (ref.tag && info.version !== ref.tag) {
+    throw new OcicatError(
+      'TAG_MISMATCH',
+      `${where} holds catalog version ${info.version}; a catalog's tag must be its version`,
+    );
+  }
+  const layout = await ctx.cache.layout(ref.registry, ref.repository);
+  const hadLayer = await layout.exists(info.layer);
+  await layout.push(info.config, await remote.fetch(info.config));
+  const progress = ctx.progress;
+  await layout.push(
+    info.layer,
+    await remote.fetch(info.layer),
+    progress ? { onProgress: (n) => progress(info.layer.digest, n, info.layer.size) } : {},
+  );
+  try {
+    await unpackLayer(
+      createReadStream(layout.blobPath(info.layer.digest)),
+      info.layer.size,
+      info.name,
+      layout.root,
+      { dryRun: true },
+    );
+  } catch (e) {
+    if (!hadLayer) await rm(layout.blobPath(info.layer.digest), { force: true });
+    throw e;
+  }
+  await layout.push(m.descriptor, bufferSource(m.bytes), ref.tag ? { reference: ref.tag } : {});
+  const previous = await ctx.cache.record({
+    registry: ref.registry,
+    repository: ref.repository,
+    ...(ref.tag ? { tag: ref.tag } : {}),
+    digest: m.descriptor.digest,
+    name: info.name,
+    version: info.version,
+    form: info.form,
+  });
+  const updated = previous !== undefined && previous.digest !== m.descriptor.digest;
+  return {
+    reference: where,
+    digest: m.descriptor.digest,
+    name: info.name,
+    version: info.version,
+    form: info.form,
+    updated,
+    ...(updated ? { previousDigest: previous!.digest } : {}),
+  };
+}

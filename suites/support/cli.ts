@@ -1,0 +1,36 @@
+// Run the real `ocicat` binary as a user would, and capture what it says.
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'ocicat.js');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function ocicat(
+  args: string[],
+  options: { home: string; cwd?: string; input?: string; env?: NodeJS.ProcessEnv } = { home: '' },
+): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [BIN, ...args],
+      {
+        cwd: options.cwd,
+        env: {
+          ...process.env,
+          OCICAT_HOME: options.home,
+          DOCKER_CONFIG: join(options.home, 'no-docker'),
+          ...options.env,
+        },
+        maxBuffer: 16 * 1024 * 1024,
+      },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+    child.stdin?.end(options.input ?? '');
+  });
+}
