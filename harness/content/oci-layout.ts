@@ -2,9 +2,8 @@
 // `index.json`, `blobs/<alg>/<encoded>`. Blobs are written to a temp file,
 // verified while written, and renamed into place; index.json is rewritten via
 // temp + rename under a lock, so concurrent processes never see it half written.
-import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { OcicatError } from '../errors.ts';
@@ -13,8 +12,7 @@ import { MAX_PULL_MANIFEST_BYTES } from '../oci/limits.ts';
 import { type Descriptor, type ImageIndex, parseManifest } from '../oci/manifest.ts';
 import { OCI_INDEX } from '../oci/media-types.ts';
 import { type BlobSource, fileSource } from '../remote/blob-source.ts';
-import { atomicWrite } from '../util/atomic-write.ts';
-import { trackTemp, untrackTemp } from '../util/temp-files.ts';
+import { atomicWrite, writeThenRename } from '../util/atomic-write.ts';
 import { WRITE_BUFFER } from '../util/write-buffer.ts';
 import { withLock } from './file-lock.ts';
 import { type PushOptions, readAll, type Target } from './target.ts';
@@ -92,25 +90,21 @@ export class OciLayout implements Target {
       const final = this.blobPath(desc.digest);
       const dir = join(final, '..');
       await mkdir(dir, { recursive: true });
-      const tmp = join(
+      await writeThenRename(
         dir,
-        `.${parseDigest(desc.digest).encoded.slice(0, 16)}.${randomBytes(6).toString('hex')}.part`,
-      );
-      try {
-        const verify = new VerifyingStream(desc);
-        const input = source.open(0, desc.size);
-        if (options.onProgress) {
+        parseDigest(desc.digest).encoded.slice(0, 16),
+        async (tmp) => {
+          const verify = new VerifyingStream(desc);
           const cb = options.onProgress;
-          verify.on('data', () => cb(verify.bytes));
-        }
-        await pipeline(input, verify, createWriteStream(tmp, { highWaterMark: WRITE_BUFFER }));
-        await rename(tmp, final);
-      } catch (e) {
-        await rm(tmp, { force: true });
-        throw e;
-      } finally {
-        untrackTemp(tmp);
-      }
+          if (cb) verify.on('data', () => cb(verify.bytes));
+          await pipeline(
+            source.open(0, desc.size),
+            verify,
+            createWriteStream(tmp, { highWaterMark: WRITE_BUFFER }),
+          );
+        },
+        () => final,
+      );
     }
     if (options.reference) await this.tag(desc, options.reference);
   }
@@ -122,31 +116,27 @@ export class OciLayout implements Target {
   async ingest(input: AsyncIterable<Buffer>, mediaType: string): Promise<Descriptor> {
     const dir = join(this.root, 'blobs', 'sha256');
     await mkdir(dir, { recursive: true });
-    const tmp = join(dir, `.ingest.${randomBytes(6).toString('hex')}.part`);
-    const hash = createHasher('sha256');
-    let size = 0;
-    trackTemp(tmp);
-    try {
-      await pipeline(
-        input,
-        async function* (src: AsyncIterable<Buffer>) {
-          for await (const c of src) {
-            hash.update(c);
-            size += c.length;
-            yield c;
-          }
-        },
-        createWriteStream(tmp, { highWaterMark: WRITE_BUFFER }),
-      );
-      const digest = `sha256:${hash.digest('hex')}`;
-      await rename(tmp, this.blobPath(digest));
-      return { mediaType, digest, size };
-    } catch (e) {
-      await rm(tmp, { force: true });
-      throw e;
-    } finally {
-      untrackTemp(tmp);
-    }
+    return writeThenRename(
+      dir,
+      'ingest',
+      async (tmp) => {
+        const hash = createHasher('sha256');
+        let size = 0;
+        await pipeline(
+          input,
+          async function* (src: AsyncIterable<Buffer>) {
+            for await (const c of src) {
+              hash.update(c);
+              size += c.length;
+              yield c;
+            }
+          },
+          createWriteStream(tmp, { highWaterMark: WRITE_BUFFER }),
+        );
+        return { mediaType, digest: `sha256:${hash.digest('hex')}`, size };
+      },
+      (d) => this.blobPath(d.digest),
+    );
   }
 
   async readIndex(): Promise<ImageIndex> {

@@ -1,16 +1,14 @@
 // Blob reads: HEAD, a streaming GET that resumes with Range after a cut
 // (distribution-spec "Pulling blobs", RFC 9110 14.2), and download to a file that
 // is verified on the fly and renamed into place only when the digest matches.
-import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { OcicatError } from '../errors.ts';
 import { VerifyingStream } from '../oci/digest.ts';
 import type { Descriptor } from '../oci/manifest.ts';
-import { trackTemp, untrackTemp } from '../util/temp-files.ts';
+import { writeThenRename } from '../util/atomic-write.ts';
 import { WRITE_BUFFER } from '../util/write-buffer.ts';
 import { pullScope } from './auth/scope.ts';
 import { header } from './http.ts';
@@ -138,21 +136,17 @@ export async function downloadBlob(
   path: string,
   options: ReadOptions = {},
 ): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.part`);
-  trackTemp(tmp);
-  try {
-    await pipeline(
-      readBlob(repo, desc, options),
-      new VerifyingStream(desc),
-      createWriteStream(tmp, { highWaterMark: WRITE_BUFFER }),
-    );
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  } finally {
-    untrackTemp(tmp);
-  }
+  await writeThenRename(
+    dirname(path),
+    basename(path),
+    (tmp) =>
+      pipeline(
+        readBlob(repo, desc, options),
+        new VerifyingStream(desc),
+        createWriteStream(tmp, { highWaterMark: WRITE_BUFFER }),
+      ),
+    () => path,
+  );
 }
 
 /** Count bytes as they pass (for progress), without copying them. */
