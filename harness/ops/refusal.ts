@@ -20,18 +20,11 @@ export function artifactRefusal(e: unknown): string | undefined {
     r.url.includes(encodeURIComponent(EMPTY_JSON.digest)) || r.url.includes(EMPTY_JSON.digest);
   if (!onManifest && !onEmptyConfig) return undefined;
   const codes = r.errors.map((x) => x.code);
+  const manifestCodes = ['MANIFEST_INVALID', 'UNSUPPORTED', 'UNKNOWN'];
   const refused =
     r.status === 415 ||
-    (r.status === 400 &&
-      (codes.length === 0 ||
-        codes.some(
-          (c) =>
-            c === 'MANIFEST_INVALID' ||
-            c === 'UNSUPPORTED' ||
-            c === 'BLOB_UNKNOWN' ||
-            c === 'UNKNOWN' ||
-            c === 'SIZE_INVALID',
-        )));
+    (r.status === 400 && onEmptyConfig) ||
+    (r.status === 400 && (codes.length === 0 || codes.some((c) => manifestCodes.includes(c))));
   if (!refused) return undefined;
   return `${r.status}${codes.length ? ` ${codes.join(', ')}` : ''}${onEmptyConfig && !onManifest ? ' on the empty config' : ''}`;
 }
