@@ -260,8 +260,12 @@ export async function main(
       });
       return context;
     };
+    // Results must not land on the progress line: clear it before anything is printed.
+    const out: Io = bar
+      ? { ...io, out: (t) => (bar.done(), io.out(t)), err: (t) => (bar.done(), io.err(t)) }
+      : io;
     try {
-      await command.run({ p, io, json, secrets, globals, ctx });
+      await command.run({ p, io: out, json, secrets, globals, ctx });
     } finally {
       bar?.done();
     }

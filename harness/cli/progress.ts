@@ -34,6 +34,7 @@ export function terminalProgress(write: (s: string) => void): {
     },
     done() {
       if (shown) write('\r\x1b[2K');
+      shown = false;
     },
   };
 }

@@ -285,3 +285,45 @@ describe('error bodies and pagination', () => {
     );
   });
 });
+
+describe('token expiry', () => {
+  it('fetches a fresh token once when the registry refuses the cached one', async () => {
+    const m = mockRegistry();
+    const p = m.pool();
+    let issued = 0;
+    p.intercept({ path: /^\/token/, method: 'GET' })
+      .reply(() => ({ statusCode: 200, data: JSON.stringify({ token: `t${++issued}`, expires_in: 3600 }) }))
+      .times(2);
+    // t1 works once, then "expires"; t2 works
+    let t1Uses = 0;
+    p.intercept({ path: '/v2/a/tags/list', method: 'GET' })
+      .reply((o) => {
+        const auth = m.record(o).authorization;
+        if (auth === 'Bearer t1' && t1Uses++ === 0) return { statusCode: 200, data: '{}' };
+        if (auth === 'Bearer t2') return { statusCode: 200, data: '{}' };
+        return {
+          statusCode: 401,
+          data: '',
+          responseOptions: { headers: { 'www-authenticate': `${BEARER},error="invalid_token"` } },
+        };
+      })
+      .times(4);
+    expect((await m.client.expect(get('/v2/a/tags/list'), [200])).status).toBe(200);
+    expect((await m.client.expect(get('/v2/a/tags/list'), [200])).status).toBe(200);
+    expect(issued).toBe(2);
+  });
+
+  it('gives up with UNAUTHORIZED when even a fresh token is refused', async () => {
+    const m = mockRegistry();
+    const p = m.pool();
+    p.intercept({ path: /^\/token/, method: 'GET' })
+      .reply(200, '{"token":"never-good"}')
+      .persist();
+    p.intercept({ path: '/v2/a/tags/list', method: 'GET' })
+      .reply(401, '', { headers: { 'www-authenticate': BEARER } })
+      .persist();
+    const err = await m.client.expect(get('/v2/a/tags/list'), [200]).catch((e) => e);
+    expect(isOcicatError(err, 'UNAUTHORIZED')).toBe(true);
+    expect(err.message).not.toContain('never-good');
+  });
+});

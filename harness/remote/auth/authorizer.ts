@@ -97,7 +97,6 @@ export class Authorizer {
       );
     }
     const s = this.state(registry);
-    const known = s.challenge;
     s.challenge = ch;
     if (ch.scheme === 'basic') {
       const c = await this.credential(registry);
@@ -107,11 +106,11 @@ export class Authorizer {
     // Bearer: the registry may name the scope it wants (e.g. after an insufficient_scope error).
     const wanted = normalizeScopes([...scopes, ...parseScopeParam(ch.params.scope)]);
     if (sent?.startsWith('Bearer ')) {
+      // The token we sent was refused: expired, revoked, or too narrow. Forget it and
+      // fetch a fresh one; the client allows one such round per request, so a token
+      // the registry keeps refusing ends in UNAUTHORIZED rather than a loop.
       const old = sent.slice('Bearer '.length);
       s.tokens = s.tokens.filter((t) => t.token !== old);
-      // A fresh token for the same scope will not help unless the challenge changed.
-      if (known && sameChallenge(known, ch) && ch.params.error !== 'insufficient_scope' && !ch.params.scope)
-        return false;
     }
     const token = await fetchToken(this.http, registry, ch, wanted, await this.credential(registry));
     s.tokens.push(token);
@@ -123,8 +122,4 @@ export class Authorizer {
     if (registry) this.hosts.delete(registry);
     else this.hosts.clear();
   }
-}
-
-function sameChallenge(a: Challenge, b: Challenge): boolean {
-  return a.scheme === b.scheme && a.params.realm === b.params.realm && a.params.service === b.params.service;
 }
