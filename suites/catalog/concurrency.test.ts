@@ -1,0 +1,58 @@
+// Several ocicat processes writing one cache at once: every reference lands,
+// refs.json stays valid, and no lock or temp file is left behind.
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { writeSampleCatalog } from '../../fixtures/tree.ts';
+import { ocicat } from '../support/cli.ts';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ocicat-conc-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function walk(d: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(d, { withFileTypes: true })) {
+    const p = join(d, e.name);
+    if (e.isDirectory()) out.push(...(await walk(p)));
+    else out.push(p);
+  }
+  return out;
+}
+
+it('six processes packaging into one cache leave it consistent', async () => {
+  const home = join(dir, 'home');
+  const names = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6'];
+  for (const n of names) await writeSampleCatalog(join(dir, n), n);
+  // each catalog twice: same repository, same tags, racing on one layout too
+  const runs = await Promise.all(
+    [...names, ...names].map((n) =>
+      ocicat(['catalog', 'package', 'oci://registry.test/conc/', '--work-dir', join(dir, n), '--json'], {
+        home,
+      }),
+    ),
+  );
+  for (const r of runs) expect(r.code, r.stderr).toBe(0);
+  const list = JSON.parse((await ocicat(['catalog', 'list', '--json'], { home })).stdout) as Array<{
+    name: string;
+  }>;
+  expect(list.map((e) => e.name).sort()).toEqual(names);
+  JSON.parse(await readFile(join(home, 'cache/refs.json'), 'utf8'));
+  const leftovers = (await walk(home)).filter(
+    (p) => p.endsWith('.lock') || p.endsWith('.part') || p.endsWith('.tmp'),
+  );
+  expect(leftovers).toEqual([]);
+  // and every cached catalog unpacks
+  for (const n of names) {
+    const r = await ocicat(
+      ['catalog', 'unpackage', `oci://registry.test/conc/${n}:1.0.0`, join(dir, `out-${n}`)],
+      { home },
+    );
+    expect(r.code, r.stderr).toBe(0);
+  }
+});
