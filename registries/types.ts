@@ -1,3 +1,6 @@
+import type { StartedTokenServer } from './auth/token-server.ts';
+import type { ExpectedCapabilities } from './definition.ts';
+
 // The shape every registry module shares (after testcontainers' modules): a
 // definition says how to run it and what it is expected to support; start()
 // returns a handle with url() that is AsyncDisposable (`await using`).
@@ -23,6 +26,15 @@ export interface StartedRegistry extends AsyncDisposable {
   readonly login?: Login;
   /** The CA that signed the registry's certificate, when it serves TLS with a generated CA. */
   readonly caFile?: string;
+  /** What the registry is expected to support (suites compare with what they measure). */
+  readonly expected?: ExpectedCapabilities;
+  /** The token server of the token variant. */
+  readonly token?: StartedTokenServer;
+  /** Process provider: the registry's pid and run dir (for leak checks). */
+  readonly pid?: number;
+  readonly dir?: string;
+  /** Container provider: the container id. */
+  readonly containerId?: string;
   url(): string;
   stop(): Promise<void>;
 }

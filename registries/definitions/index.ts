@@ -1,0 +1,14 @@
+import type { RegistryDefinition } from '../definition.ts';
+import { distribution2 } from './distribution2.ts';
+import { distribution3 } from './distribution3.ts';
+import { zot } from './zot.ts';
+
+/** The registries that can run on this machine (as processes, and in containers). */
+export const LOCAL_REGISTRIES: RegistryDefinition[] = [distribution2, distribution3, zot];
+
+export function definition(name: string): RegistryDefinition {
+  const d = LOCAL_REGISTRIES.find((x) => x.name === name);
+  if (!d)
+    throw new Error(`unknown registry "${name}" (known: ${LOCAL_REGISTRIES.map((x) => x.name).join(', ')})`);
+  return d;
+}

@@ -1,0 +1,67 @@
+// Zot 2.1.x, built by `npm run setup` with
+// CGO_ENABLED=0 GOEXPERIMENT=jsonv2 go install zotregistry.dev/zot/v2/cmd/zot@v2.1.20.
+// JSON config; the referrers API is core; extensions are left out (search/cve
+// would download a database). REGISTRY-FACTS "Running the registries".
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { type LaunchContext, type RegistryDefinition, seen } from '../definition.ts';
+import { findTool } from '../tools.ts';
+import { RegistryUnavailable } from '../types.ts';
+
+const run = promisify(execFile);
+
+export function zotConfig(ctx: LaunchContext): string {
+  const http: Record<string, unknown> = { address: ctx.bind, port: String(ctx.port) };
+  if (ctx.tls) http.tls = { cert: seen(ctx, 'tls/server.pem'), key: seen(ctx, 'tls/server.key') };
+  if (ctx.auth === 'htpasswd') http.auth = { htpasswd: { path: seen(ctx, 'htpasswd') } };
+  if (ctx.auth === 'token' && ctx.token)
+    http.auth = {
+      bearer: { realm: ctx.token.realm, service: ctx.token.service, cert: seen(ctx, 'token.pem') },
+    };
+  return `${JSON.stringify(
+    {
+      distSpecVersion: '1.1.1',
+      storage: { rootDirectory: seen(ctx, 'data'), dedupe: false, gc: false },
+      http,
+      log: { level: 'error' },
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+export const zot: RegistryDefinition = {
+  name: 'zot',
+  title: 'Zot 2.1',
+  auths: ['anonymous', 'htpasswd', 'token', 'tls'],
+  expected: {
+    referrersApi: true,
+    mount: true,
+    chunked: true,
+    rangeGet: true,
+    deleteManifest: true,
+    deleteTag: true,
+    chunkRangeChecked: true,
+    tagsPagination: true,
+  },
+  async binary() {
+    const bin = await findTool('zot');
+    if (!bin)
+      throw new RegistryUnavailable(
+        'Zot not built (npm run setup: go install zotregistry.dev/zot/v2/cmd/zot@v2.1.20)',
+      );
+    return bin;
+  },
+  async version(bin) {
+    const r = await run(bin, ['--version']).catch((e: { stdout?: string; stderr?: string }) => ({
+      stdout: e.stdout ?? '',
+      stderr: e.stderr ?? '',
+    }));
+    return /v?(\d+\.\d+\.\d+)/.exec(`${r.stdout}${r.stderr}`)?.[1] ?? 'unknown';
+  },
+  launch: (ctx) => ({
+    files: { 'config.json': zotConfig(ctx) },
+    args: ['serve', `${ctx.seenAs}/config.json`],
+  }),
+  image: { name: 'ghcr.io/project-zot/zot-linux-amd64:v2.1.20', port: 5000 },
+};

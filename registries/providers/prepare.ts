@@ -1,0 +1,94 @@
+// What every provider does before the registry runs: a temp dir, a login for
+// the auth variant (htpasswd file or token server), TLS files from a per-run CA,
+// and the definition's config files. The returned cleanup undoes all of it.
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { writeHtpasswd } from '../auth/htpasswd.ts';
+import { type StartedTokenServer, startTokenServer } from '../auth/token-server.ts';
+import type { Launch, LaunchContext, RegistryDefinition } from '../definition.ts';
+import { makeTls, type TlsFiles } from '../tls/ca.ts';
+import type { AuthVariant, Login } from '../types.ts';
+import { RegistryUnavailable } from '../types.ts';
+
+export interface Prepared {
+  dir: string;
+  ctx: LaunchContext;
+  launch: Launch;
+  login?: Login;
+  tls?: TlsFiles;
+  token?: StartedTokenServer;
+  cleanup(): Promise<void>;
+}
+
+export interface PrepareOptions {
+  auth: AuthVariant;
+  port: number;
+  bind: string;
+  /** Where the run dir is seen by the registry (default: the dir itself). */
+  seenAs?: (dir: string) => string;
+  login?: Login;
+  /** Token lifetime for the token variant (seconds). */
+  tokenTtl?: number;
+  anonymousPull?: boolean;
+}
+
+export async function prepare(def: RegistryDefinition, options: PrepareOptions): Promise<Prepared> {
+  if (!def.auths.includes(options.auth))
+    throw new RegistryUnavailable(`${def.title} has no ${options.auth} variant`);
+  const dir = await mkdtemp(join(tmpdir(), `ocicat-${def.name}-`));
+  let token: StartedTokenServer | undefined;
+  const cleanup = async () => {
+    await token?.stop();
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    await mkdir(join(dir, 'data'), { recursive: true });
+    const needsLogin = options.auth === 'htpasswd' || options.auth === 'token';
+    const login = needsLogin
+      ? (options.login ?? { username: 'ocicat', password: randomBytes(12).toString('hex') })
+      : undefined;
+    if (options.auth === 'htpasswd')
+      await writeHtpasswd(join(dir, 'htpasswd'), login!.username, login!.password);
+    let tls: TlsFiles | undefined;
+    if (options.auth === 'tls') {
+      await mkdir(join(dir, 'tls'));
+      tls = await makeTls(join(dir, 'tls'));
+    }
+    if (options.auth === 'token') {
+      token = await startTokenServer(dir, {
+        login: login!,
+        ...(options.tokenTtl ? { ttl: options.tokenTtl } : {}),
+        ...(options.anonymousPull ? { anonymousPull: true } : {}),
+      });
+    }
+    const ctx: LaunchContext = {
+      dir,
+      seenAs: options.seenAs ? options.seenAs(dir) : dir,
+      bind: options.bind,
+      port: options.port,
+      auth: options.auth,
+      ...(login ? { login } : {}),
+      ...(tls ? { tls } : {}),
+      ...(token ? { token } : {}),
+    };
+    const launch = def.launch(ctx);
+    for (const [rel, text] of Object.entries(launch.files)) {
+      await mkdir(dirname(join(dir, rel)), { recursive: true });
+      await writeFile(join(dir, rel), text);
+    }
+    return {
+      dir,
+      ctx,
+      launch,
+      ...(login ? { login } : {}),
+      ...(tls ? { tls } : {}),
+      ...(token ? { token } : {}),
+      cleanup,
+    };
+  } catch (e) {
+    await cleanup();
+    throw e;
+  }
+}

@@ -1,0 +1,87 @@
+// The process provider: the registry binary with a generated config in a temp
+// dir, on a free loopback port; ready when /v2/ answers. stop() ends the process
+// (SIGTERM, then SIGKILL) and removes the temp dir and any token server.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { Agent } from 'undici';
+import type { RegistryDefinition } from '../definition.ts';
+import { freePort } from '../process/free-port.ts';
+import { waitForV2 } from '../process/wait.ts';
+import type { AuthVariant, Login, StartedRegistry } from '../types.ts';
+import { prepare } from './prepare.ts';
+
+export interface ProcessOptions {
+  auth?: AuthVariant;
+  login?: Login;
+  tokenTtl?: number;
+  anonymousPull?: boolean;
+}
+
+export async function startProcess(
+  def: RegistryDefinition,
+  options: ProcessOptions = {},
+): Promise<StartedRegistry> {
+  const auth = options.auth ?? 'anonymous';
+  const binary = await def.binary();
+  const version = await def.version(binary);
+  const port = await freePort();
+  const p = await prepare(def, {
+    auth,
+    port,
+    bind: '127.0.0.1',
+    ...(options.login ? { login: options.login } : {}),
+    ...(options.tokenTtl ? { tokenTtl: options.tokenTtl } : {}),
+    ...(options.anonymousPull ? { anonymousPull: true } : {}),
+  });
+  const host = `127.0.0.1:${port}`;
+  const child: ChildProcess = spawn(binary, p.launch.args, {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...p.launch.env },
+  });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4000);
+  });
+  let exited = false;
+  child.on('exit', () => {
+    exited = true;
+  });
+  const stop = async () => {
+    if (!exited) {
+      const done = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await done;
+      clearTimeout(t);
+    }
+    await p.cleanup();
+  };
+  const scheme = p.tls ? 'https' : 'http';
+  try {
+    await waitForV2(
+      `${scheme}://${host}`,
+      20_000,
+      () => !exited,
+      p.tls ? new Agent({ connect: { rejectUnauthorized: false } }) : undefined,
+    );
+  } catch (e) {
+    await stop();
+    throw new Error(`${def.title} did not start: ${(e as Error).message}\n${stderr}`);
+  }
+  return {
+    name: def.name,
+    version,
+    provider: 'process',
+    auth,
+    host,
+    plainHttp: !p.tls,
+    expected: def.expected,
+    pid: child.pid!,
+    dir: p.dir,
+    ...(p.login ? { login: p.login } : {}),
+    ...(p.tls ? { caFile: p.tls.caFile } : {}),
+    ...(p.token ? { token: p.token } : {}),
+    url: () => `${scheme}://${host}`,
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}
