@@ -1,6 +1,6 @@
-// An HTTP proxy in front of a real registry, driven by rules (rule.ts): it
-// answers where a rule says so and forwards everything else untouched, streaming
-// blob bodies both ways. The Host header is kept, so the registry writes upload
+// An HTTP proxy in front of a real registry, driven by rules (rule.ts): it acts
+// where a rule says so and forwards everything else untouched, streaming blob
+// bodies both ways. The Host header is kept, so the registry writes upload
 // Locations that point back at the proxy.
 import {
   createServer,
@@ -10,13 +10,25 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MAX_INSPECTED_BODY, matchesWithoutBody, type ProxyRequest, type Reply, type Rule } from './rule.ts';
+import { Transform } from 'node:stream';
+import {
+  type Action,
+  actionOf,
+  MAX_INSPECTED_BODY,
+  matchesWithoutBody,
+  type ProxyRequest,
+  type Reply,
+  type Rule,
+  type Upstream,
+} from './rule.ts';
 
 export interface StartedProxy extends AsyncDisposable {
   host: string;
   url(): string;
-  /** What the proxy answered itself: rule name, method and path. */
+  /** Rules that acted: name, method and path, in order. */
   readonly hits: Array<{ rule: string; method: string; path: string }>;
+  /** Replace the rules (e.g. between phases of a fault scenario). */
+  setRules(rules: Rule[]): void;
   stop(): Promise<void>;
 }
 
@@ -34,25 +46,122 @@ async function readSmallBody(req: IncomingMessage): Promise<Buffer | undefined> 
   return Buffer.concat(chunks);
 }
 
-export async function startProxy(upstream: { host: string }, rules: Rule[]): Promise<StartedProxy> {
-  const [upHost, upPort] = [
-    upstream.host.slice(0, upstream.host.lastIndexOf(':')),
-    Number(upstream.host.slice(upstream.host.lastIndexOf(':') + 1)),
-  ];
+/** Pass bytes through, calling `at` when `limit` bytes have gone by (once). */
+function counter(limit: number, at: () => void): Transform {
+  let n = 0;
+  let fired = false;
+  return new Transform({
+    transform(chunk: Buffer, _e, done) {
+      if (fired) return done();
+      if (n + chunk.length >= limit) {
+        fired = true;
+        const head = chunk.subarray(0, Math.max(0, limit - n));
+        n = limit;
+        this.push(head);
+        setImmediate(at);
+        return done();
+      }
+      n += chunk.length;
+      done(null, chunk);
+    },
+  });
+}
+
+function throttle(bytesPerSecond: number): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _e, done) {
+      setTimeout(() => done(null, chunk), Math.ceil((chunk.length / bytesPerSecond) * 1000));
+    },
+  });
+}
+
+function limitOf(a: { afterBytes?: number; fraction?: number }, total: number): number {
+  if (a.afterBytes !== undefined) return a.afterBytes;
+  return Math.floor(total * (a.fraction ?? 0.5));
+}
+
+export async function startProxy(upstream: { host: string }, initialRules: Rule[]): Promise<StartedProxy> {
+  const colon = upstream.host.lastIndexOf(':');
+  const upHost = upstream.host.slice(0, colon);
+  const upPort = Number(upstream.host.slice(colon + 1));
+  let rules = initialRules;
   const spent = new Map<Rule, number>();
   const hits: StartedProxy['hits'] = [];
 
-  const forward = (req: IncomingMessage, res: ServerResponse, body: Buffer | undefined) => {
+  const fetchUpstream: Upstream = (method, path, headers = {}) =>
+    new Promise((resolve, reject) => {
+      const r = httpRequest(
+        { host: upHost, port: upPort, method, path, headers: { host: upstream.host, ...headers } },
+        async (res) => {
+          const chunks: Buffer[] = [];
+          for await (const c of res) chunks.push(c as Buffer);
+          resolve({ status: res.statusCode ?? 502, headers: res.headers, body: Buffer.concat(chunks) });
+        },
+      );
+      r.on('error', reject);
+      r.end();
+    });
+
+  const forward = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer | undefined,
+    action: Action | undefined,
+    pr: ProxyRequest,
+  ) => {
     const up = httpRequest(
       { host: upHost, port: upPort, method: req.method, path: req.url, headers: req.headers },
       (upRes) => {
-        res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-        upRes.pipe(res);
+        let status = upRes.statusCode ?? 502;
+        let headers = upRes.headers;
+        if (action?.kind === 'rewrite') ({ status, headers } = action.rewrite({ status, headers }, pr));
+        const total = Number(upRes.headers['content-length'] ?? 0);
+        res.writeHead(status, headers);
+        let stream: NodeJS.ReadableStream = upRes;
+        if (action?.kind === 'cut-response') {
+          stream = upRes.pipe(counter(limitOf(action, total), () => res.socket?.destroy()));
+        } else if (action?.kind === 'truncate-response') {
+          stream = upRes.pipe(counter(Math.floor(total * action.fraction), () => res.end()));
+        } else if (action?.kind === 'corrupt-response') {
+          let seen = 0;
+          const at = action.atByte ?? Math.floor(total / 2);
+          stream = upRes.pipe(
+            new Transform({
+              transform(chunk: Buffer, _e, done) {
+                if (at >= seen && at < seen + chunk.length) {
+                  chunk = Buffer.from(chunk);
+                  chunk[at - seen] = chunk[at - seen]! ^ 0xff;
+                }
+                seen += chunk.length;
+                done(null, chunk);
+              },
+            }),
+          );
+        } else if (action?.kind === 'throttle') {
+          stream = upRes.pipe(throttle(action.bytesPerSecond));
+        }
+        stream.pipe(res);
       },
     );
     up.on('error', () => res.destroy());
-    req.on('aborted', () => up.destroy());
-    if (body !== undefined) up.end(body);
+    res.on('close', () => {
+      if (!res.writableFinished) up.destroy();
+    });
+    if (body !== undefined) {
+      up.end(body);
+      return;
+    }
+    if (action?.kind === 'cut-request') {
+      const total = Number(req.headers['content-length'] ?? 0);
+      req
+        .pipe(
+          counter(limitOf(action, total), () => {
+            req.socket.destroy();
+            up.destroy();
+          }),
+        )
+        .pipe(up);
+    } else if (action?.kind === 'throttle') req.pipe(throttle(action.bytesPerSecond)).pipe(up);
     else req.pipe(up);
   };
 
@@ -65,14 +174,20 @@ export async function startProxy(upstream: { host: string }, rules: Rule[]): Pro
     if (candidates.some((r) => r.body)) body = await readSmallBody(req);
     if (body !== undefined) pr.body = body;
     const rule = candidates.find((r) => !r.body || (body !== undefined && r.body(body, pr)));
-    if (rule) {
-      spent.set(rule, (spent.get(rule) ?? 0) + 1);
-      hits.push({ rule: rule.name, method: pr.method, path: pr.path });
+    if (!rule) return forward(req, res, body, undefined, pr);
+    spent.set(rule, (spent.get(rule) ?? 0) + 1);
+    hits.push({ rule: rule.name, method: pr.method, path: pr.path });
+    const action = actionOf(rule);
+    if (action.kind === 'respond') {
       if (body === undefined && !req.readableEnded) req.resume();
-      send(res, typeof rule.reply === 'function' ? rule.reply(pr) : rule.reply);
+      send(res, typeof action.reply === 'function' ? await action.reply(pr, fetchUpstream) : action.reply);
       return;
     }
-    forward(req, res, body);
+    if (action.kind === 'delay') {
+      await new Promise((r) => setTimeout(r, action.ms));
+      return forward(req, res, body, undefined, pr);
+    }
+    forward(req, res, body, action, pr);
   };
 
   const server: Server = createServer((req, res) => {
@@ -84,5 +199,15 @@ export async function startProxy(upstream: { host: string }, rules: Rule[]): Pro
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
   };
-  return { host, url: () => `http://${host}`, hits, stop, [Symbol.asyncDispose]: stop };
+  return {
+    host,
+    url: () => `http://${host}`,
+    hits,
+    setRules(next) {
+      rules = next;
+      spent.clear();
+    },
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
 }

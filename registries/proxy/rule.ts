@@ -1,6 +1,8 @@
 // Proxy rules, after regclient's scripted request/response matcher: a rule
-// matches a request (method, path, headers, small bodies, how often it has
-// matched) and then answers for the registry, or lets the request through.
+// matches a request (method, path, headers, small bodies, how often it matched)
+// and then acts: answer for the registry, or forward with a twist (delay,
+// throttle, cut the connection part way through a body, corrupt or rewrite the
+// answer).
 
 export interface ProxyRequest {
   method: string;
@@ -17,20 +19,55 @@ export interface Reply {
   body?: string | Buffer;
 }
 
+/** What the registry answered, for rewrite actions. */
+export interface UpstreamAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/** Fetch something from the registry behind the proxy (for replies computed from its state). */
+export type Upstream = (
+  method: string,
+  path: string,
+  headers?: Record<string, string>,
+) => Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }>;
+
+export type Action =
+  | { kind: 'respond'; reply: Reply | ((req: ProxyRequest, upstream: Upstream) => Reply | Promise<Reply>) }
+  | { kind: 'delay'; ms: number }
+  | { kind: 'throttle'; bytesPerSecond: number }
+  /** Cut the client's connection after this many request-body bytes (or this fraction of Content-Length). */
+  | { kind: 'cut-request'; afterBytes?: number; fraction?: number }
+  /** Cut the connection after this many response-body bytes (or this fraction of it). */
+  | { kind: 'cut-response'; afterBytes?: number; fraction?: number }
+  /** End the response body early but cleanly, keeping the Content-Length it claimed. */
+  | { kind: 'truncate-response'; fraction: number }
+  /** Change one byte of the response body (the digest headers stay as they were). */
+  | { kind: 'corrupt-response'; atByte?: number }
+  | { kind: 'rewrite'; rewrite: (answer: UpstreamAnswer, req: ProxyRequest) => UpstreamAnswer };
+
 export interface Rule {
   /** Shown in the proxy's log and in reports. */
   name: string;
   method?: string | string[];
   path?: RegExp;
-  /** Needs the request body (refused for bodies over 4 MiB: those are blobs, passed through). */
+  /** Needs the request body (bodies over 4 MiB are blobs and are not read: the rule does not match). */
   body?: (body: Buffer, req: ProxyRequest) => boolean;
   when?: (req: ProxyRequest) => boolean;
   /** Apply at most this many times (then the rule is spent). */
   times?: number;
-  reply: Reply | ((req: ProxyRequest) => Reply);
+  /** Shorthand for { kind: 'respond', reply }. */
+  reply?: Reply | ((req: ProxyRequest, upstream: Upstream) => Reply | Promise<Reply>);
+  action?: Action;
 }
 
 export const MAX_INSPECTED_BODY = 4 * 1024 * 1024;
+
+export function actionOf(rule: Rule): Action {
+  if (rule.action) return rule.action;
+  if (rule.reply) return { kind: 'respond', reply: rule.reply };
+  throw new Error(`proxy rule "${rule.name}" has neither reply nor action`);
+}
 
 export function ociError(
   status: number,
@@ -43,6 +80,11 @@ export function ociError(
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ errors: [{ code, message, detail: null }] }),
   };
+}
+
+export function header(req: { headers: ProxyRequest['headers'] }, name: string): string | undefined {
+  const v = req.headers[name.toLowerCase()];
+  return Array.isArray(v) ? v.join(', ') : v;
 }
 
 export function matchesWithoutBody(rule: Rule, req: ProxyRequest): boolean {
