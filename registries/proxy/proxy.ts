@@ -119,9 +119,12 @@ export async function startProxy(upstream: { host: string }, initialRules: Rule[
         res.writeHead(status, headers);
         let stream: NodeJS.ReadableStream = upRes;
         if (action?.kind === 'cut-response') {
-          stream = upRes.pipe(counter(limitOf(action, total), () => res.socket?.destroy()));
+          stream = upRes.pipe(counter(limitOf(action, total), () => res.destroy()));
         } else if (action?.kind === 'truncate-response') {
-          stream = upRes.pipe(counter(Math.floor(total * action.fraction), () => res.end()));
+          // end cleanly but short, then close: the client sees fewer bytes than Content-Length
+          stream = upRes.pipe(
+            counter(Math.floor(total * action.fraction), () => res.end(() => res.socket?.end())),
+          );
         } else if (action?.kind === 'corrupt-response') {
           let seen = 0;
           const at = action.atByte ?? Math.floor(total / 2);
