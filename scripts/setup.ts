@@ -1,67 +1,177 @@
-// Provision this machine for the suites: Debian packages for the real registries
-// and peer tools. Idempotent: what is there is reported, not reinstalled; what
-// cannot be had is reported and does not fail the setup (suites skip it with the reason).
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-
-interface Item {
-  what: string;
-  /** A file whose presence means the item is installed. */
-  check: string;
-  apt: string;
-}
-
-const ITEMS: Item[] = [
-  { what: 'distribution 2.8 (docker-registry)', check: '/usr/bin/docker-registry', apt: 'docker-registry' },
-  { what: 'skopeo', check: '/usr/bin/skopeo', apt: 'skopeo' },
-  { what: 'htpasswd (apache2-utils)', check: '/usr/bin/htpasswd', apt: 'apache2-utils' },
-  { what: 'GNU time (peak RSS in benchmarks)', check: '/usr/bin/time', apt: 'time' },
-  { what: 'curl', check: '/usr/bin/curl', apt: 'curl' },
-];
+// npm run setup — provision this machine for the suites, idempotently:
+//   1. Debian packages: the distribution 2.8 registry, skopeo, htpasswd, openssl,
+//      GNU time, curl, the Docker engine;
+//   2. go install of distribution 3, Zot, oras, crane and regctl into the tools
+//      dir (~/.cache/ocicat/tools/bin, outside the clone; GOPATH and GOCACHE beside
+//      it), skipping what is already built at the wanted version;
+//   3. dockerd started (no bridge network, no iptables) when no engine answers;
+//   4. local images under the official names, built from the binaries.
+// It prints what it installed, what was there and what is unavailable, with
+// the reason. A missing optional piece never fails the setup.
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { dockerAvailable, ensureImage } from '../registries/container/images.ts';
+import { LOCAL_REGISTRIES } from '../registries/definitions/index.ts';
+import { toolsDir } from '../registries/tools.ts';
 
 const started = Date.now();
-const already: string[] = [];
 const installed: string[] = [];
+const present: string[] = [];
 const unavailable: string[] = [];
+const log = (s: string) => process.stdout.write(`${s}\n`);
 
-const missing = ITEMS.filter((i) => {
-  if (existsSync(i.check)) {
-    already.push(i.what);
-    return false;
-  }
-  return true;
+// 1. Debian packages ---------------------------------------------------------
+const APT: Array<{ what: string; check: string; pkg: string }> = [
+  { what: 'distribution 2.8', check: '/usr/bin/docker-registry', pkg: 'docker-registry' },
+  { what: 'skopeo', check: '/usr/bin/skopeo', pkg: 'skopeo' },
+  { what: 'htpasswd', check: '/usr/bin/htpasswd', pkg: 'apache2-utils' },
+  { what: 'openssl', check: '/usr/bin/openssl', pkg: 'openssl' },
+  { what: 'GNU time', check: '/usr/bin/time', pkg: 'time' },
+  { what: 'curl', check: '/usr/bin/curl', pkg: 'curl' },
+  { what: 'Docker engine', check: '/usr/sbin/dockerd', pkg: 'docker.io' },
+];
+const missing = APT.filter((i) => {
+  if (existsSync(i.check)) present.push(i.what);
+  return !existsSync(i.check);
 });
-
 if (missing.length) {
-  const isRoot = process.getuid?.() === 0;
-  const hasApt = spawnSync('which', ['apt-get']).status === 0;
-  if (!isRoot || !hasApt) {
-    for (const i of missing) unavailable.push(`${i.what}: needs root and apt-get (apt-get install ${i.apt})`);
+  const root = process.getuid?.() === 0;
+  const apt = spawnSync('which', ['apt-get']).status === 0;
+  if (!root || !apt) {
+    for (const i of missing) unavailable.push(`${i.what}: needs root and apt-get (apt-get install ${i.pkg})`);
   } else {
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    try {
-      execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-      execFileSync(
-        'apt-get',
-        ['install', '-y', '-qq', '--no-install-recommends', ...missing.map((i) => i.apt)],
-        {
-          stdio: ['ignore', 'ignore', 'inherit'],
-          env,
-        },
-      );
-    } catch (e) {
-      process.stderr.write(`apt-get failed: ${(e as Error).message.split('\n')[0]}\n`);
-    }
+    log(`apt-get install ${missing.map((i) => i.pkg).join(' ')}`);
+    spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+    spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing.map((i) => i.pkg)], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env,
+    });
     for (const i of missing)
       (existsSync(i.check) ? installed : unavailable).push(
-        existsSync(i.check) ? i.what : `${i.what}: apt-get install ${i.apt} failed`,
+        existsSync(i.check) ? i.what : `${i.what}: apt-get install ${i.pkg} failed`,
       );
+  }
+}
+
+// 2. go install ---------------------------------------------------------------
+const bin = toolsDir();
+const cache = join(homedir(), '.cache', 'ocicat');
+mkdirSync(bin, { recursive: true });
+const GO: Array<{
+  what: string;
+  binary: string;
+  module: string;
+  version: string;
+  env?: Record<string, string>;
+}> = [
+  {
+    what: 'distribution 3',
+    binary: 'registry',
+    module: 'github.com/distribution/distribution/v3/cmd/registry',
+    version: 'v3.1.1',
+  },
+  {
+    what: 'Zot',
+    binary: 'zot',
+    module: 'zotregistry.dev/zot/v2/cmd/zot',
+    version: 'v2.1.20',
+    env: { CGO_ENABLED: '0', GOEXPERIMENT: 'jsonv2' },
+  },
+  { what: 'oras', binary: 'oras', module: 'oras.land/oras/cmd/oras', version: 'v1.3.6' },
+  {
+    what: 'crane',
+    binary: 'crane',
+    module: 'github.com/google/go-containerregistry/cmd/crane',
+    version: 'v0.22.1',
+  },
+  {
+    what: 'regctl',
+    binary: 'regctl',
+    module: 'github.com/regclient/regclient/cmd/regctl',
+    version: 'v0.11.7',
+  },
+];
+const hasGo = spawnSync('go', ['version']).status === 0;
+for (const t of GO) {
+  const marker = join(bin, `.${t.binary}.version`);
+  const reasonFile = join(bin, `.${t.binary}.unavailable`);
+  const label = `${t.what} ${t.version}`;
+  if (
+    existsSync(join(bin, t.binary)) &&
+    existsSync(marker) &&
+    readFileSync(marker, 'utf8').trim() === t.version
+  ) {
+    present.push(label);
+    continue;
+  }
+  if (!hasGo) {
+    unavailable.push(`${label}: no Go toolchain`);
+    continue;
+  }
+  log(`go install ${t.module}@${t.version}`);
+  const t0 = Date.now();
+  const r = spawnSync('go', ['install', `${t.module}@${t.version}`], {
+    env: {
+      ...process.env,
+      GOPATH: join(cache, 'go'),
+      GOCACHE: join(cache, 'go-build'),
+      GOBIN: bin,
+      GOFLAGS: '-buildvcs=false',
+      ...t.env,
+    },
+    encoding: 'utf8',
+  });
+  if (r.status === 0) {
+    writeFileSync(marker, `${t.version}\n`);
+    installed.push(`${label} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+  } else {
+    const err = (r.stderr ?? '').trim().split('\n').filter(Boolean).at(-1) ?? `exit ${r.status}`;
+    // e.g. the Go module proxy refusing a module host that is not on its allow-list
+    const reason = /not permitted|allowlist|403 Forbidden/.test(r.stderr ?? '')
+      ? `the Go module proxy refuses its module host (403 for ${t.module})`
+      : err;
+    writeFileSync(reasonFile, `${reason}\n`);
+    unavailable.push(`${label}: ${reason}`);
+  }
+}
+
+// 3. a Docker engine ------------------------------------------------------------
+let dockerWhy = await dockerAvailable();
+if (dockerWhy && existsSync('/usr/sbin/dockerd') && process.getuid?.() === 0) {
+  // No bridge network and no iptables: containers use the host network and bind
+  // loopback, so no traffic goes to a private container address.
+  const out = openSync(join(cache, 'dockerd.log'), 'a');
+  spawn('dockerd', ['--bridge=none', '--iptables=false', '--ip-masq=false'], {
+    detached: true,
+    stdio: ['ignore', out, out],
+  }).unref();
+  closeSync(out);
+  for (let i = 0; i < 60 && dockerWhy; i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    dockerWhy = await dockerAvailable();
+  }
+  if (!dockerWhy) installed.push('dockerd (started)');
+} else if (!dockerWhy) present.push('Docker engine (running)');
+if (dockerWhy) unavailable.push(`containers: ${dockerWhy}`);
+
+// 4. local images ---------------------------------------------------------------
+if (!dockerWhy) {
+  for (const def of LOCAL_REGISTRIES) {
+    try {
+      const r = await ensureImage(def);
+      (r === 'built' ? installed : present).push(`image ${def.image.name}`);
+    } catch (e) {
+      unavailable.push(`image ${def.image.name}: ${(e as Error).message.split('\n')[0]}`);
+    }
   }
 }
 
 const line = (label: string, list: string[]) =>
-  process.stdout.write(`${label.padEnd(12)} ${list.length ? list.join(', ') : '-'}\n`);
+  log(`${label.padEnd(12)} ${list.length ? list.join(', ') : '-'}`);
 line('installed', installed);
-line('present', already);
+line('present', present);
 line('unavailable', unavailable);
-process.stdout.write(`setup took ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+log(`setup took ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -5,8 +5,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { RegistryDefinition } from '../definition.ts';
-import { findTool } from '../tools.ts';
-import { RegistryUnavailable } from '../types.ts';
+import { requireTool } from '../tools.ts';
 import { distributionConfig } from './distribution-config.ts';
 
 const run = promisify(execFile);
@@ -26,14 +25,12 @@ export const distribution3: RegistryDefinition = {
     chunkRangeChecked: true,
     tagsPagination: true,
   },
-  async binary() {
-    const bin = await findTool('registry');
-    if (!bin)
-      throw new RegistryUnavailable(
-        'distribution 3 not built (npm run setup: go install .../distribution/v3/cmd/registry@v3.1.1)',
-      );
-    return bin;
-  },
+  binary: () =>
+    requireTool(
+      'registry',
+      'distribution 3',
+      'go install github.com/distribution/distribution/v3/cmd/registry@v3.1.1',
+    ),
   async version(bin) {
     const out = (await run(bin, ['--version'], { env: { ...process.env, OTEL_TRACES_EXPORTER: 'none' } }))
       .stdout;

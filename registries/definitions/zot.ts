@@ -5,8 +5,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { type LaunchContext, type RegistryDefinition, seen } from '../definition.ts';
-import { findTool } from '../tools.ts';
-import { RegistryUnavailable } from '../types.ts';
+import { requireTool } from '../tools.ts';
 
 const run = promisify(execFile);
 
@@ -44,14 +43,7 @@ export const zot: RegistryDefinition = {
     chunkRangeChecked: true,
     tagsPagination: true,
   },
-  async binary() {
-    const bin = await findTool('zot');
-    if (!bin)
-      throw new RegistryUnavailable(
-        'Zot not built (npm run setup: go install zotregistry.dev/zot/v2/cmd/zot@v2.1.20)',
-      );
-    return bin;
-  },
+  binary: () => requireTool('zot', 'Zot', 'go install zotregistry.dev/zot/v2/cmd/zot@v2.1.20'),
   async version(bin) {
     const r = await run(bin, ['--version']).catch((e: { stdout?: string; stderr?: string }) => ({
       stdout: e.stdout ?? '',
