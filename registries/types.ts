@@ -1,3 +1,4 @@
+import type { Credential } from '../harness/remote/auth/credential.ts';
 import type { StartedTokenServer } from './auth/token-server.ts';
 import type { ExpectedCapabilities } from './definition.ts';
 
@@ -5,7 +6,7 @@ import type { ExpectedCapabilities } from './definition.ts';
 // definition says how to run it and what it is expected to support; start()
 // returns a handle with url() that is AsyncDisposable (`await using`).
 
-export type AuthVariant = 'anonymous' | 'htpasswd' | 'token' | 'tls';
+export type AuthVariant = 'anonymous' | 'htpasswd' | 'token' | 'tls' | 'credentials';
 export type ProviderKind = 'process' | 'container' | 'remote';
 
 export interface Login {
@@ -35,6 +36,14 @@ export interface StartedRegistry extends AsyncDisposable {
   readonly dir?: string;
   /** Container provider: the container id. */
   readonly containerId?: string;
+  /** Remote provider: the credential from the registries file (may be an identity token). */
+  readonly credential?: Credential;
+  /** Remote provider: repositories of this run live below it; stop() removes what was pushed. */
+  readonly namespace?: string;
+  /** Remote provider: TLS verification off, as the entry asks. */
+  readonly insecure?: boolean;
+  /** Remote provider: say a repository was pushed to, so stop() cleans it. */
+  track?(repository: string): void;
   url(): string;
   stop(): Promise<void>;
 }

@@ -31,6 +31,7 @@ const APT: Array<{ what: string; check: string; pkg: string }> = [
   { what: 'GNU time', check: '/usr/bin/time', pkg: 'time' },
   { what: 'curl', check: '/usr/bin/curl', pkg: 'curl' },
   { what: 'Docker engine', check: '/usr/sbin/dockerd', pkg: 'docker.io' },
+  { what: 'docker-compose', check: '/usr/bin/docker-compose', pkg: 'docker-compose' },
 ];
 const missing = APT.filter((i) => {
   if (existsSync(i.check)) present.push(i.what);

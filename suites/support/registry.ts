@@ -21,7 +21,11 @@ export function clientFor(
 ): RegistryClient {
   return new RegistryClient({
     plainHttp: reg.plainHttp,
-    ...(reg.login ? { credentials: new StaticStore({ [reg.host]: reg.login }) } : {}),
+    ...(reg.credential || reg.login
+      ? { credentials: new StaticStore({ [reg.host]: reg.credential ?? reg.login! }) }
+      : {}),
+    ...(reg.caFile ? { caFile: reg.caFile } : {}),
+    ...(reg.insecure ? { insecure: true } : {}),
     ...options,
   });
 }
