@@ -262,7 +262,17 @@ export async function main(
     };
     // Results must not land on the progress line: clear it before anything is printed.
     const out: Io = bar
-      ? { ...io, out: (t) => (bar.done(), io.out(t)), err: (t) => (bar.done(), io.err(t)) }
+      ? {
+          ...io,
+          out: (t) => {
+            bar.done();
+            io.out(t);
+          },
+          err: (t) => {
+            bar.done();
+            io.err(t);
+          },
+        }
       : io;
     try {
       await command.run({ p, io: out, json, secrets, globals, ctx });

@@ -6,17 +6,13 @@
 // that certificate (rootcertbundle / cert). Expiry is configurable so a test can
 // watch a token expire.
 
-import { execFile } from 'node:child_process';
 import { createSign, randomBytes, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { selfSigned } from '../tls/ca.ts';
 import type { Login } from '../types.ts';
-import { RegistryUnavailable } from '../types.ts';
-
-const run = promisify(execFile);
 
 export const TOKEN_SERVICE = 'ocicat-registry';
 export const TOKEN_ISSUER = 'ocicat-token-server';
@@ -74,27 +70,7 @@ export async function startTokenServer(
 ): Promise<StartedTokenServer> {
   const key = join(dir, 'token.key');
   const cert = join(dir, 'token.pem');
-  try {
-    await run('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      '2',
-      '-subj',
-      '/CN=ocicat token signer',
-    ]);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
-      throw new RegistryUnavailable('openssl not installed');
-    throw e;
-  }
+  await selfSigned(key, cert, 'ocicat token signer');
   const keyPem = await readFile(key, 'utf8');
   const certDer = new X509Certificate(await readFile(cert)).raw;
   const ttl = options.ttl ?? 300;

@@ -9,8 +9,8 @@ import { dockerAvailable, imageLabel } from '../container/images.ts';
 import type { RegistryDefinition } from '../definition.ts';
 import { freePort } from '../process/free-port.ts';
 import { waitForV2 } from '../process/wait.ts';
-import { type AuthVariant, type Login, RegistryUnavailable, type StartedRegistry } from '../types.ts';
-import { prepare } from './prepare.ts';
+import { RegistryUnavailable, type StartedRegistry } from '../types.ts';
+import { type ProviderOptions, prepareFor } from './prepare.ts';
 
 // The reaper container (testcontainers/ryuk) cannot be pulled here; stop() cleans up instead.
 process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
@@ -18,10 +18,7 @@ process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
 // testcontainers cannot look the Docker host up on "bridge": it is this machine.
 process.env.TESTCONTAINERS_HOST_OVERRIDE ??= '127.0.0.1';
 
-export interface ContainerOptions {
-  auth?: AuthVariant;
-  login?: Login;
-}
+export type ContainerOptions = ProviderOptions;
 
 export async function startContainer(
   def: RegistryDefinition,
@@ -37,12 +34,7 @@ export async function startContainer(
   }
   const auth = options.auth ?? 'anonymous';
   const port = await freePort();
-  const p = await prepare(def, {
-    auth,
-    port,
-    bind: '127.0.0.1',
-    ...(options.login ? { login: options.login } : {}),
-  });
+  const p = await prepareFor(def, options, port);
   let container: StartedTestContainer | undefined;
   const stop = async () => {
     await container?.stop({ remove: true, removeVolumes: true, timeout: 3_000 });

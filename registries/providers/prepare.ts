@@ -92,3 +92,27 @@ export async function prepare(def: RegistryDefinition, options: PrepareOptions):
     throw e;
   }
 }
+
+/** What a caller may ask of any provider. */
+export interface ProviderOptions {
+  auth?: AuthVariant;
+  login?: Login;
+  tokenTtl?: number;
+  anonymousPull?: boolean;
+}
+
+/** prepare() for a provider's options, on 127.0.0.1:port. */
+export function prepareFor(
+  def: RegistryDefinition,
+  options: ProviderOptions,
+  port: number,
+): Promise<Prepared> {
+  return prepare(def, {
+    auth: options.auth ?? 'anonymous',
+    port,
+    bind: '127.0.0.1',
+    ...(options.login ? { login: options.login } : {}),
+    ...(options.tokenTtl ? { tokenTtl: options.tokenTtl } : {}),
+    ...(options.anonymousPull ? { anonymousPull: true } : {}),
+  });
+}

@@ -6,15 +6,10 @@ import { Agent } from 'undici';
 import type { RegistryDefinition } from '../definition.ts';
 import { freePort } from '../process/free-port.ts';
 import { waitForV2 } from '../process/wait.ts';
-import type { AuthVariant, Login, StartedRegistry } from '../types.ts';
-import { prepare } from './prepare.ts';
+import type { StartedRegistry } from '../types.ts';
+import { type ProviderOptions, prepareFor } from './prepare.ts';
 
-export interface ProcessOptions {
-  auth?: AuthVariant;
-  login?: Login;
-  tokenTtl?: number;
-  anonymousPull?: boolean;
-}
+export type ProcessOptions = ProviderOptions;
 
 export async function startProcess(
   def: RegistryDefinition,
@@ -24,14 +19,7 @@ export async function startProcess(
   const binary = await def.binary();
   const version = await def.version(binary);
   const port = await freePort();
-  const p = await prepare(def, {
-    auth,
-    port,
-    bind: '127.0.0.1',
-    ...(options.login ? { login: options.login } : {}),
-    ...(options.tokenTtl ? { tokenTtl: options.tokenTtl } : {}),
-    ...(options.anonymousPull ? { anonymousPull: true } : {}),
-  });
+  const p = await prepareFor(def, options, port);
   const host = `127.0.0.1:${port}`;
   const child: ChildProcess = spawn(binary, p.launch.args, {
     stdio: ['ignore', 'ignore', 'pipe'],

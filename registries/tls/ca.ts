@@ -14,32 +14,39 @@ export interface TlsFiles {
   keyFile: string;
 }
 
-export async function makeTls(dir: string): Promise<TlsFiles> {
-  const f = (n: string) => join(dir, n);
-  const openssl = async (args: string[]) => {
-    try {
-      await run('openssl', args);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT')
-        throw new RegistryUnavailable('openssl not installed');
-      throw e;
-    }
-  };
-  await openssl([
+/** Run openssl; a machine without it gets RegistryUnavailable. */
+export async function openssl(args: string[]): Promise<void> {
+  try {
+    await run('openssl', args);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new RegistryUnavailable('openssl not installed');
+    throw e;
+  }
+}
+
+/** A self-signed certificate and its key (RSA 2048, two days). */
+export function selfSigned(keyFile: string, certFile: string, cn: string): Promise<void> {
+  return openssl([
     'req',
     '-x509',
     '-newkey',
     'rsa:2048',
     '-nodes',
     '-keyout',
-    f('ca.key'),
+    keyFile,
     '-out',
-    f('ca.pem'),
+    certFile,
     '-days',
     '2',
     '-subj',
-    '/CN=ocicat test CA',
+    `/CN=${cn}`,
   ]);
+}
+
+export async function makeTls(dir: string): Promise<TlsFiles> {
+  const f = (n: string) => join(dir, n);
+  await selfSigned(f('ca.key'), f('ca.pem'), 'ocicat test CA');
   await openssl([
     'req',
     '-newkey',

@@ -3,6 +3,7 @@
 // with --insecure only when asked.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isOcicatError } from '../../harness/errors.ts';
+import { RegistryClient } from '../../harness/remote/client.ts';
 import { RemoteRepository } from '../../harness/remote/repository.ts';
 import { startDistribution2 } from '../../registries/process/distribution2.ts';
 import type { StartedRegistry } from '../../registries/types.ts';
@@ -18,8 +19,9 @@ describe('TLS (distribution 2.8 with a generated CA)', () => {
     await reg?.stop();
   });
 
-  const tags = async (options: Parameters<typeof clientFor>[1]) => {
-    const client = clientFor(reg!, { retry: { maxRetries: 0 }, ...options });
+  const tags = async (options: ConstructorParameters<typeof RegistryClient>[0]) => {
+    // built by hand: clientFor would hand it the registry's CA
+    const client = new RegistryClient({ retry: { maxRetries: 0 }, ...options });
     try {
       return await new RemoteRepository(client, { registry: reg!.host, repository: 'none' })
         .listTags()
