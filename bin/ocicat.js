@@ -8,6 +8,17 @@ if (major < 22 || (major === 22 && minor < 18)) {
   );
   process.exit(1);
 }
-const { main, installInterruptHandler } = await import('../harness/cli/main.ts');
-installInterruptHandler();
-process.exitCode = await main(process.argv.slice(2));
+const argv = process.argv.slice(2);
+// conformance and report live outside harness/ (they start registries and read
+// suites' results; harness imports none of that), so they are routed here.
+if (argv[0] === 'conformance') {
+  const { main } = await import('../scripts/conformance.ts');
+  process.exitCode = await main(argv.slice(1));
+} else if (argv[0] === 'report') {
+  const { main } = await import('../reports/cli.ts');
+  process.exitCode = await main(argv.slice(1));
+} else {
+  const { main, installInterruptHandler } = await import('../harness/cli/main.ts');
+  installInterruptHandler();
+  process.exitCode = await main(argv);
+}

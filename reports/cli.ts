@@ -1,0 +1,67 @@
+// ocicat report diff OLD NEW      exit 1 when a cell that passed no longer does
+// ocicat report merge --out DIR SHARD...   one run from shard results
+// ocicat report render DIR        re-render the reports of DIR/results.json
+// OLD, NEW and SHARD are results.json files or the directories holding them.
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { diffResults, formatDiff } from './diff.ts';
+import { mergeResults } from './merge.ts';
+import { ResultsError, readResults } from './results.ts';
+import { writeReports } from './write.ts';
+
+const USAGE = 'usage: ocicat report diff OLD NEW [--json] | merge --out DIR SHARD... | render DIR';
+
+async function resultsPath(p: string): Promise<string> {
+  try {
+    if ((await stat(p)).isDirectory()) return join(p, 'results.json');
+  } catch {
+    // let readResults say it cannot read it
+  }
+  return p;
+}
+
+export async function main(
+  argv: string[],
+  out = (s: string) => process.stdout.write(s),
+  err = (s: string) => process.stderr.write(s),
+): Promise<number> {
+  try {
+    const [command, ...rest] = argv;
+    const { values, positionals } = parseArgs({
+      args: rest,
+      options: { out: { type: 'string' }, json: { type: 'boolean' } },
+      allowPositionals: true,
+    });
+    if (command === 'diff') {
+      if (positionals.length !== 2) throw new ResultsError(USAGE);
+      const [a, b] = await Promise.all(positionals.map(async (p) => readResults(await resultsPath(p))));
+      const changes = diffResults(a!, b!);
+      out(values.json ? `${JSON.stringify(changes, null, 2)}\n` : formatDiff(changes));
+      const regressions = changes.filter((c) => c.kind === 'regression').length;
+      if (regressions) err(`${regressions} regression${regressions === 1 ? '' : 's'}\n`);
+      return regressions ? 1 : 0;
+    }
+    if (command === 'merge') {
+      if (!values.out || positionals.length === 0) throw new ResultsError(USAGE);
+      const merged = mergeResults(
+        await Promise.all(positionals.map(async (p) => readResults(await resultsPath(p)))),
+      );
+      await writeReports(values.out, merged);
+      out(
+        `merged ${positionals.length} shards: ${merged.registries.length} registries, ${merged.results.length} results -> ${join(values.out, 'report.html')}\n`,
+      );
+      return 0;
+    }
+    if (command === 'render') {
+      if (positionals.length !== 1) throw new ResultsError(USAGE);
+      await writeReports(positionals[0]!, await readResults(await resultsPath(positionals[0]!)));
+      out(`${join(positionals[0]!, 'report.html')}\n`);
+      return 0;
+    }
+    throw new ResultsError(USAGE);
+  } catch (e) {
+    err(`error: ${(e as Error).message}\n`);
+    return 2;
+  }
+}

@@ -1,0 +1,62 @@
+// results.json -> report.md: the run, a summary per registry (with throughput),
+// and the matrix (feature x registry). Cells that are not a plain pass link to
+// their evidence file.
+import { cellOf, evidencePath, needsEvidence, type Results } from './results.ts';
+
+export const SYMBOL: Record<string, string> = {
+  pass: '✅ pass',
+  fail: '❌ fail',
+  unsupported: '➖ unsupported',
+  fallback: '🔁 fallback',
+  skip: '⏭ skip',
+  error: '💥 error',
+};
+
+const mdEsc = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+export function renderMarkdown(r: Results): string {
+  const lines: string[] = [];
+  lines.push('# ocicat conformance report', '');
+  lines.push(
+    `Run \`${r.run.id}\`: ${r.run.startedAt} to ${r.run.finishedAt} (${(r.run.durationMs / 1000).toFixed(1)} s), ocicat ${r.run.ocicat}, Node ${r.run.node}, ${r.run.platform}.${r.run.shards ? ` Merged from ${r.run.shards.length} shards.` : ''}`,
+    '',
+  );
+  lines.push('## Registries', '');
+  lines.push(
+    '| registry | version | provider | auth | pass | fail | unsupported | fallback | skip | error | push MiB/s | pull MiB/s |',
+  );
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const reg of r.registries) {
+    const rows = r.results.filter((x) => x.registry === reg.id);
+    const c = (s: string) => rows.filter((x) => x.status === s).length;
+    const tp = reg.throughput;
+    const name = reg.state === 'unavailable' ? `${reg.id} (unavailable: ${mdEsc(reg.reason ?? '')})` : reg.id;
+    lines.push(
+      `| ${name} | ${reg.version} | ${reg.provider}${reg.profile ? ` (${reg.profile} profile)` : ''} | ${reg.auth} | ${c('pass')} | ${c('fail')} | ${c('unsupported')} | ${c('fallback')} | ${c('skip')} | ${c('error')} | ${tp ? tp.pushMiBps.toFixed(0) : ''} | ${tp ? tp.pullMiBps.toFixed(0) : ''} |`,
+    );
+  }
+  lines.push('', '## Matrix', '');
+  const regs = r.registries.map((x) => x.id);
+  lines.push(`| feature | ${regs.map(mdEsc).join(' | ')} |`);
+  lines.push(`|---|${regs.map(() => '---').join('|')}|`);
+  for (const f of r.features) {
+    const cells = regs.map((reg) => {
+      const c = cellOf(r, reg, f.id);
+      if (!c) return '';
+      const label = SYMBOL[c.status] ?? c.status;
+      return needsEvidence(c.status)
+        ? `[${label}](${evidencePath(reg, f.id)} "${mdEsc(c.detail).replace(/"/g, "'")}")`
+        : label;
+    });
+    lines.push(`| \`${f.id}\`${f.optional ? ' (optional)' : ''} | ${cells.join(' | ')} |`);
+  }
+  lines.push('', '## Features', '');
+  for (const f of r.features)
+    lines.push(`- \`${f.id}\` (${f.area}${f.optional ? ', optional' : ''}): ${f.title}`);
+  lines.push(
+    '',
+    'Statuses: pass; fail (the registry is wrong); unsupported (an optional feature the registry lacks, measured); fallback (passed through the fallback path); skip (not measured here, with the reason); error (the harness broke).',
+    '',
+  );
+  return `${lines.join('\n')}\n`;
+}

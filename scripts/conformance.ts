@@ -1,0 +1,318 @@
+// ocicat conformance run [--registry PATTERN ...] [--registries FILE] [--out DIR] [--feature PREFIX ...]
+//
+// Starts the selected registries (default: every one available here, through
+// each provider, in each auth variant, and every proxy profile in front of a
+// local registry; with --registries, the remote entries of that file), runs the
+// conformance suite against them with vitest, stops them, and writes DIR/results.json,
+// junit.xml, report.md, report.html and the evidence files.
+// Exit 0 when the run completed (registry fails are results), 1 when the harness
+// broke (an "error" cell), 2 for bad arguments.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startVitest } from 'vitest/node';
+import { LOCAL_REGISTRIES } from '../registries/definitions/index.ts';
+import { startContainer } from '../registries/providers/container.ts';
+import { startProcess } from '../registries/providers/process.ts';
+import { startRemote } from '../registries/providers/remote.ts';
+import { PROFILES } from '../registries/proxy/profiles/index.ts';
+import { startProxy } from '../registries/proxy/proxy.ts';
+import { readRegistriesFile } from '../registries/registries-file.ts';
+import { type AuthVariant, RegistryUnavailable, type StartedRegistry } from '../registries/types.ts';
+import type { RegistryInfo, Results } from '../reports/results.ts';
+import { SCHEMA_VERSION } from '../reports/results.ts';
+import { writeReports } from '../reports/write.ts';
+import { FEATURES } from '../suites/conformance/features/index.ts';
+import type { FeatureResult } from '../suites/conformance/run-feature.ts';
+import { TARGETS_ENV, type Target, type Targets } from '../suites/conformance/target.ts';
+
+const USAGE =
+  'usage: ocicat conformance run [--registry PATTERN ...] [--registries FILE] [--out DIR] [--feature PREFIX ...]';
+const ROOT = resolve(import.meta.dirname, '..');
+
+interface Started {
+  target: Target;
+  stop(): Promise<void>;
+}
+
+interface Plan {
+  id: string;
+  title: string;
+  name: string;
+  provider: string;
+  auth: string;
+  profile?: string;
+  start(): Promise<Started>;
+}
+
+function targetOf(reg: StartedRegistry, id: string, title: string, extra: Partial<Target> = {}): Target {
+  return {
+    id,
+    title,
+    name: reg.name,
+    version: reg.version,
+    provider: reg.provider,
+    auth: reg.auth,
+    host: reg.host,
+    plainHttp: reg.plainHttp,
+    namespace: reg.namespace ?? 'conformance',
+    ...(reg.caFile ? { caFile: reg.caFile } : {}),
+    ...(reg.insecure ? { insecure: true } : {}),
+    ...(reg.credential || reg.login ? { credential: reg.credential ?? reg.login! } : {}),
+    ...(reg.token ? { tokenRealm: reg.token.realm } : {}),
+    ...(reg.expected ? { expected: reg.expected } : {}),
+    ...extra,
+  };
+}
+
+/** A local registry to put profiles in front of: distribution 3 (paginates natively), else 2.8. */
+async function backing(): Promise<StartedRegistry> {
+  try {
+    return await startProcess(LOCAL_REGISTRIES.find((d) => d.name === 'distribution3')!);
+  } catch (e) {
+    if (!(e instanceof RegistryUnavailable)) throw e;
+    return startProcess(LOCAL_REGISTRIES.find((d) => d.name === 'distribution2')!);
+  }
+}
+
+function localPlans(): Plan[] {
+  const plans: Plan[] = [];
+  for (const def of LOCAL_REGISTRIES) {
+    for (const [provider, start] of [
+      ['process', startProcess],
+      ['container', startContainer],
+    ] as const) {
+      for (const auth of def.auths) {
+        const id = `${def.name}/${provider}/${auth}`;
+        plans.push({
+          id,
+          title: def.title,
+          name: def.name,
+          provider,
+          auth,
+          async start() {
+            const reg = await start(def, { auth: auth as AuthVariant });
+            return { target: targetOf(reg, id, def.title), stop: () => reg.stop() };
+          },
+        });
+      }
+    }
+  }
+  for (const p of PROFILES) {
+    const id = `profile/${p.name}`;
+    plans.push({
+      id,
+      title: `${p.title} (profile)`,
+      name: p.name,
+      provider: 'proxy',
+      auth: 'anonymous',
+      profile: p.name,
+      async start() {
+        const reg = await backing();
+        const proxy = await startProxy(reg, p.rules());
+        const base = targetOf(reg, id, `${p.title} (profile)`);
+        // what the profile emulates is what the registry is documented to do, not the backing's
+        const { expected: _, ...rest } = base;
+        return {
+          target: {
+            ...rest,
+            host: proxy.host,
+            plainHttp: true,
+            provider: 'proxy',
+            profile: p.name,
+            name: p.name,
+          },
+          stop: async () => {
+            await proxy.stop();
+            await reg.stop();
+          },
+        };
+      },
+    });
+  }
+  return plans;
+}
+
+async function remotePlans(file: string): Promise<Plan[]> {
+  return (await readRegistriesFile(file)).map((entry) => ({
+    id: `remote/${entry.name}`,
+    title: entry.kind ?? entry.name,
+    name: entry.name,
+    provider: 'remote',
+    auth: entry.credential ? 'credentials' : 'anonymous',
+    ...(entry.kind ? { profile: entry.kind } : {}),
+    async start() {
+      const reg = await startRemote(entry);
+      return {
+        target: targetOf(reg, `remote/${entry.name}`, entry.kind ?? entry.name),
+        stop: () => reg.stop(),
+      };
+    },
+  }));
+}
+
+function matches(id: string, patterns: string[]): boolean {
+  if (patterns.length === 0) return true;
+  return patterns.some((p) => {
+    const re = new RegExp(
+      `^${p
+        .split('*')
+        .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*')}(/|$)`,
+    );
+    return re.test(id) || id === p;
+  });
+}
+
+export async function main(argv: string[], log = (s: string) => process.stdout.write(s)): Promise<number> {
+  const [command, ...rest] = argv;
+  let values: { registry?: string[]; registries?: string; out?: string; feature?: string[] };
+  try {
+    if (command !== 'run') throw new Error(USAGE);
+    ({ values } = parseArgs({
+      args: rest,
+      options: {
+        registry: { type: 'string', multiple: true },
+        registries: { type: 'string' },
+        out: { type: 'string' },
+        feature: { type: 'string', multiple: true },
+      },
+    }));
+  } catch (e) {
+    process.stderr.write(`error: ${(e as Error).message.split('\n')[0]}\n${USAGE}\n`);
+    return 2;
+  }
+  const started = new Date();
+  const out = resolve(values.out ?? join(ROOT, 'out', 'conformance'));
+  const patterns = values.registry ?? [];
+  let plans: Plan[];
+  try {
+    const remote = values.registries ? await remotePlans(values.registries) : [];
+    plans = [...(values.registries && patterns.length === 0 ? [] : localPlans()), ...remote].filter((p) =>
+      matches(p.id, patterns),
+    );
+  } catch (e) {
+    process.stderr.write(`error: ${(e as Error).message}\n`);
+    return 2;
+  }
+  if (plans.length === 0) {
+    process.stderr.write(`error: no registry matches ${patterns.join(', ')}\n`);
+    return 2;
+  }
+
+  const running: Started[] = [];
+  const infos: RegistryInfo[] = [];
+  const unavailable = new Map<string, string>();
+  let peer: Started | undefined;
+  try {
+    for (const plan of plans) {
+      const info: RegistryInfo = {
+        id: plan.id,
+        title: plan.title,
+        name: plan.name,
+        version: '',
+        provider: plan.provider,
+        auth: plan.auth,
+        state: 'ran',
+        ...(plan.profile ? { profile: plan.profile } : {}),
+      };
+      try {
+        const s = await plan.start();
+        running.push(s);
+        info.version = s.target.version;
+        log(`started ${plan.id} (${s.target.host})\n`);
+      } catch (e) {
+        info.state = 'unavailable';
+        info.reason = (e as Error).message.split('\n')[0]!;
+        unavailable.set(plan.id, info.reason);
+        log(`unavailable ${plan.id}: ${info.reason}\n`);
+      }
+      infos.push(info);
+    }
+    // a second registry for cross-registry promotion (not itself in the matrix)
+    try {
+      const d2 = LOCAL_REGISTRIES.find((d) => d.name === 'distribution2')!;
+      const reg = await startProcess(d2);
+      peer = {
+        target: targetOf(reg, 'peer/distribution2', 'distribution 2.8 (peer)'),
+        stop: () => reg.stop(),
+      };
+    } catch {
+      peer = undefined;
+    }
+
+    const tmp = await mkdtemp(join(tmpdir(), 'ocicat-conformance-'));
+    const rowsFile = join(tmp, 'rows.json');
+    const targets: Targets = {
+      targets: running.map((s) => s.target),
+      ...(peer ? { peer: peer.target } : {}),
+    };
+    process.env[TARGETS_ENV] = JSON.stringify(targets);
+    process.env.OCICAT_RESULTS_FILE = rowsFile;
+    if (values.feature?.length) process.env.OCICAT_CONFORMANCE_FEATURES = values.feature.join(',');
+    let rows: FeatureResult[] = [];
+    if (running.length) {
+      const vitest = await startVitest('test', [], {
+        config: join(ROOT, 'suites/conformance/vitest.config.ts'),
+        run: true,
+        watch: false,
+      });
+      await vitest?.close();
+      process.exitCode = 0;
+      rows = JSON.parse(await readFile(rowsFile, 'utf8').catch(() => '[]')) as FeatureResult[];
+    }
+    await rm(tmp, { recursive: true, force: true });
+
+    const features = FEATURES.filter(
+      (f) => !values.feature?.length || values.feature.some((o) => f.id.startsWith(o)),
+    );
+    for (const [id, reason] of unavailable) {
+      for (const f of features)
+        rows.push({
+          registry: id,
+          feature: f.id,
+          status: 'skip',
+          durationMs: 0,
+          detail: `registry unavailable: ${reason}`,
+        });
+    }
+    for (const info of infos) {
+      const m = rows.find((x) => x.registry === info.id && x.feature === 'push.blob.monolithic')?.metrics;
+      if (m?.pushMiBps !== undefined && m.pullMiBps !== undefined)
+        info.throughput = { pushMiBps: m.pushMiBps, pullMiBps: m.pullMiBps };
+    }
+    const finished = new Date();
+    const results: Results = {
+      schemaVersion: SCHEMA_VERSION,
+      run: {
+        id: `${started.toISOString().replace(/[-:]/g, '').slice(0, 15)}-${process.pid}`,
+        startedAt: started.toISOString(),
+        finishedAt: finished.toISOString(),
+        durationMs: finished.getTime() - started.getTime(),
+        ocicat: JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')).version as string,
+        node: process.version,
+        platform: `${process.platform}-${process.arch}`,
+      },
+      registries: infos,
+      features: features.map((f) => ({ id: f.id, title: f.title, area: f.area, optional: f.optional })),
+      results: rows.sort(
+        (a, b) => a.registry.localeCompare(b.registry) || a.feature.localeCompare(b.feature),
+      ),
+    };
+    await writeReports(out, results);
+    const count = (s: string) => rows.filter((x) => x.status === s).length;
+    log(
+      `\n${infos.length} registries (${unavailable.size} unavailable), ${features.length} features, ${rows.length} results: ${count('pass')} pass, ${count('fail')} fail, ${count('unsupported')} unsupported, ${count('fallback')} fallback, ${count('skip')} skip, ${count('error')} error\n`,
+    );
+    log(
+      `conformance run took ${(results.run.durationMs / 1000).toFixed(1)} s\nreport: ${join(out, 'report.html')} (also report.md, junit.xml, results.json)\n`,
+    );
+    return count('error') > 0 ? 1 : 0;
+  } finally {
+    for (const s of running) await s.stop().catch(() => undefined);
+    await peer?.stop().catch(() => undefined);
+  }
+}
+
+if (import.meta.main) process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,97 @@
+// A conformance feature: one thing a registry does or does not do, measured by
+// talking to it. The status ladder follows distribution-spec conformance: fail
+// means the registry is wrong, error means the harness broke, and an optional
+// feature the registry lacks is unsupported (measured, never configured).
+import { randomBytes } from 'node:crypto';
+import { StaticStore } from '../../harness/remote/auth/credential.ts';
+import { RegistryClient } from '../../harness/remote/client.ts';
+import { RemoteRepository } from '../../harness/remote/repository.ts';
+import type { Target, Targets } from './target.ts';
+
+export type Status = 'pass' | 'fail' | 'unsupported' | 'fallback' | 'skip' | 'error';
+export const STATUS_ORDER: Status[] = ['skip', 'unsupported', 'fallback', 'pass', 'fail', 'error'];
+
+export interface Outcome {
+  status: Status;
+  detail: string;
+  /** Throughput and other numbers a feature measured. */
+  metrics?: Record<string, number>;
+}
+
+export interface FeatureContext {
+  target: Target;
+  peer?: Target;
+  /** A client for the target; its request log is the evidence. */
+  client: RegistryClient;
+  repo(suffix: string): RemoteRepository;
+  /** A fresh repository name below the run's namespace. */
+  fresh(label: string): string;
+  clientFor(t: Target, log?: (l: string) => void): RegistryClient;
+  tmp: string;
+}
+
+export interface Feature {
+  id: string;
+  title: string;
+  area:
+    | 'push'
+    | 'pull'
+    | 'manifest'
+    | 'referrers'
+    | 'tags'
+    | 'delete'
+    | 'auth'
+    | 'catalog'
+    | 'errors'
+    | 'interop'
+    | 'artifact';
+  /** Optional in distribution-spec 1.1: lacking it is "unsupported", not "fail". */
+  optional: boolean;
+  run(ctx: FeatureContext): Promise<Outcome>;
+}
+
+export const pass = (detail = '', metrics?: Record<string, number>): Outcome => ({
+  status: 'pass',
+  detail,
+  ...(metrics ? { metrics } : {}),
+});
+export const fail = (detail: string): Outcome => ({ status: 'fail', detail });
+export const unsupported = (detail: string): Outcome => ({ status: 'unsupported', detail });
+export const fallback = (detail: string): Outcome => ({ status: 'fallback', detail });
+export const skip = (detail: string): Outcome => ({ status: 'skip', detail });
+
+/** Thrown by a check when the registry answered wrongly (a fail, not an error). */
+export class RegistryWrong extends Error {}
+
+export function expectThat(ok: boolean, what: string): void {
+  if (!ok) throw new RegistryWrong(what);
+}
+
+export function makeClient(t: Target, log?: (l: string) => void): RegistryClient {
+  return new RegistryClient({
+    plainHttp: t.plainHttp,
+    ...(t.credential ? { credentials: new StaticStore({ [t.host]: t.credential }) } : {}),
+    ...(t.caFile ? { caFile: t.caFile } : {}),
+    ...(t.insecure ? { insecure: true } : {}),
+    retry: { maxRetries: 2, baseDelayMs: 50, maxDelayMs: 500, retryAfterCapMs: 5_000 },
+    ...(log ? { log } : {}),
+  });
+}
+
+export function makeContext(
+  targets: Targets,
+  target: Target,
+  log: (l: string) => void,
+  tmp: string,
+): FeatureContext {
+  const client = makeClient(target, log);
+  return {
+    target,
+    ...(targets.peer ? { peer: targets.peer } : {}),
+    client,
+    repo: (name) => new RemoteRepository(client, { registry: target.host, repository: name }),
+    fresh: (label) => `${target.namespace}/${label}-${randomBytes(3).toString('hex')}`,
+    clientFor: makeClient,
+    tmp,
+  };
+}

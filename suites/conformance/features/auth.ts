@@ -1,0 +1,124 @@
+// Authentication features: which scheme the registry challenges with, and that
+// our flows through it work (Basic; Bearer via GET; identity tokens via OAuth2 POST).
+import { parseChallenges } from '../../../harness/remote/auth/challenge.ts';
+import { StaticStore } from '../../../harness/remote/auth/credential.ts';
+import { RegistryClient } from '../../../harness/remote/client.ts';
+import { drain } from '../../../harness/remote/http.ts';
+import { RemoteRepository } from '../../../harness/remote/repository.ts';
+import { expectThat, type Feature, type FeatureContext, pass, skip } from '../feature.ts';
+import type { Target } from '../target.ts';
+
+/** The scheme of the registry's challenge to an anonymous GET /v2/, or undefined when it lets us in. */
+async function challengeScheme(ctx: FeatureContext): Promise<string | undefined> {
+  const anon = ctx.clientFor({ ...ctx.target, credential: undefined } as Target);
+  try {
+    const res = await anon
+      .send({ registry: ctx.target.host, method: 'GET', path: '/v2/', scopes: [] })
+      .catch((e: Error & { code?: string }) => {
+        if (e.code === 'UNAUTHORIZED') return undefined;
+        throw e;
+      });
+    if (res) {
+      await drain(res);
+      return undefined;
+    }
+  } finally {
+    await anon.close();
+  }
+  // The client answered the challenge itself and failed: ask again without it.
+  const res = await fetch(`${ctx.target.plainHttp ? 'http' : 'https'}://${ctx.target.host}/v2/`).catch(
+    () => undefined,
+  );
+  const www = res?.headers.get('www-authenticate');
+  return www ? parseChallenges(www)[0]?.scheme : undefined;
+}
+
+async function authenticatedWorks(ctx: FeatureContext): Promise<void> {
+  const r = ctx.repo(ctx.fresh('auth'));
+  const tags = await r.listTags().catch((e: Error & { code?: string }) => {
+    if (e.code === 'NOT_FOUND') return [];
+    throw e;
+  });
+  expectThat(Array.isArray(tags), 'an authenticated request failed');
+}
+
+export const authFeatures: Feature[] = [
+  {
+    id: 'auth.basic',
+    title: 'Basic authentication: challenged anonymously, accepted with the login',
+    area: 'auth',
+    optional: true,
+    async run(ctx) {
+      const scheme = await challengeScheme(ctx);
+      if (scheme !== 'basic')
+        return skip(
+          scheme ? `the registry challenges with ${scheme}` : 'this variant needs no authentication',
+        );
+      expectThat(ctx.target.credential !== undefined, 'no login for a registry that asks for one');
+      await authenticatedWorks(ctx);
+      return pass();
+    },
+  },
+  {
+    id: 'auth.token',
+    title: 'Bearer token authentication through the challenge realm (GET)',
+    area: 'auth',
+    optional: true,
+    async run(ctx) {
+      const scheme = await challengeScheme(ctx);
+      if (scheme !== 'bearer')
+        return skip(
+          scheme ? `the registry challenges with ${scheme}` : 'this variant needs no authentication',
+        );
+      await authenticatedWorks(ctx);
+      return pass();
+    },
+  },
+  {
+    id: 'auth.identity-token',
+    title: 'An identity token (OAuth2 refresh token) is traded for access tokens',
+    area: 'auth',
+    optional: true,
+    async run(ctx) {
+      const t = ctx.target;
+      let identityToken = t.credential?.identityToken;
+      if (!identityToken && t.tokenRealm && t.credential?.username && t.credential.password) {
+        const res = await fetch(t.tokenRealm, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({
+            grant_type: 'password',
+            username: t.credential.username,
+            password: t.credential.password,
+            access_type: 'offline',
+            client_id: 'ocicat',
+            service: 'ocicat-registry',
+          }),
+        });
+        identityToken = ((await res.json()) as { refresh_token?: string }).refresh_token;
+        expectThat(identityToken !== undefined, 'the token server issued no refresh token');
+      }
+      if (!identityToken) return skip('no identity token for this variant (token servers only)');
+      const logs: string[] = [];
+      const client = new RegistryClient({
+        plainHttp: t.plainHttp,
+        credentials: new StaticStore({ [t.host]: { identityToken } }),
+        ...(t.caFile ? { caFile: t.caFile } : {}),
+        log: (l) => logs.push(l),
+      });
+      try {
+        await new RemoteRepository(client, { registry: t.host, repository: ctx.fresh('idt') })
+          .listTags()
+          .catch((e: Error & { code?: string }) => {
+            if (e.code !== 'NOT_FOUND') throw e;
+          });
+      } finally {
+        await client.close();
+      }
+      const viaPost = logs.some((l) => l.startsWith('POST') && l.includes('(token)'));
+      return pass(
+        viaPost ? 'OAuth2 POST grant_type=refresh_token' : 'GET with the token as password (POST refused)',
+      );
+    },
+  },
+];

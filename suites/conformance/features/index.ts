@@ -1,0 +1,16 @@
+import type { Feature } from '../feature.ts';
+import { artifactFeatures } from './artifacts.ts';
+import { authFeatures } from './auth.ts';
+import { blobFeatures } from './blobs.ts';
+import { catalogFeatures } from './catalog.ts';
+import { interopFeatures } from './interop.ts';
+import { registryFeatures } from './registry.ts';
+
+export const FEATURES: Feature[] = [
+  ...blobFeatures,
+  ...registryFeatures,
+  ...authFeatures,
+  ...catalogFeatures,
+  ...interopFeatures,
+  ...artifactFeatures,
+];
