@@ -122,6 +122,7 @@ function localPlans(): Plan[] {
             provider: 'proxy',
             profile: p.name,
             name: p.name,
+            namespace: p.namespace ?? rest.namespace,
           },
           stop: async () => {
             await proxy.stop();

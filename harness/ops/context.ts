@@ -6,7 +6,8 @@ import { RegistryClient } from '../remote/client.ts';
 
 export interface GlobalOptions {
   home: string;
-  plainHttp?: boolean;
+  /** HTTP instead of HTTPS: for every registry, or for those the function names. */
+  plainHttp?: boolean | ((registry: string) => boolean);
   caFile?: string;
   insecure?: boolean;
   /** Request log lines (already redacted). */
@@ -31,7 +32,7 @@ export async function createContext(
 ): Promise<OpsContext> {
   const client = new RegistryClient({
     credentials: defaultCredentialStore(options.home),
-    ...(options.plainHttp ? { plainHttp: true } : {}),
+    ...(options.plainHttp ? { plainHttp: options.plainHttp } : {}),
     ...(options.caFile ? { caFile: options.caFile } : {}),
     ...(options.insecure ? { insecure: true } : {}),
     ...(options.log ? { log: options.log } : {}),

@@ -25,7 +25,7 @@ export async function login(
   const registry = registryArg(host);
   const client = new RegistryClient({
     credentials: new StaticStore({ [registry]: credential }),
-    ...(options.plainHttp ? { plainHttp: true } : {}),
+    ...(options.plainHttp ? { plainHttp: options.plainHttp } : {}),
     ...(options.caFile ? { caFile: options.caFile } : {}),
     ...(options.insecure ? { insecure: true } : {}),
     ...(options.log ? { log: options.log } : {}),

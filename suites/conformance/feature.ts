@@ -73,7 +73,8 @@ export function makeClient(t: Target, log?: (l: string) => void): RegistryClient
     ...(t.credential ? { credentials: new StaticStore({ [t.host]: t.credential }) } : {}),
     ...(t.caFile ? { caFile: t.caFile } : {}),
     ...(t.insecure ? { insecure: true } : {}),
-    retry: { maxRetries: 2, baseDelayMs: 50, maxDelayMs: 500, retryAfterCapMs: 5_000 },
+    // like a real client: ECR's rate limit answers 429 without Retry-After
+    retry: { maxRetries: 4, baseDelayMs: 250, maxDelayMs: 2_000, retryAfterCapMs: 5_000 },
     ...(log ? { log } : {}),
   });
 }

@@ -8,6 +8,8 @@ export interface Profile {
   emulates: string[];
   /** What it cannot reproduce in front of distribution, said plainly. */
   omits: string[];
+  /** Where test repositories may live (Harbor: below an existing project). */
+  namespace?: string;
   rules(): Rule[];
 }
 

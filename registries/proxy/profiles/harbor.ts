@@ -8,6 +8,7 @@ export const HARBOR_PROJECTS = ['library', 'catalogs'];
 export const harbor: Profile = {
   name: 'harbor',
   title: 'Harbor 2.8',
+  namespace: 'catalogs/conformance',
   emulates: [
     'a repository must start with an existing project',
     'OCI-Subject missing before 2.9',

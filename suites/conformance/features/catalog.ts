@@ -24,7 +24,7 @@ async function home(
   const anyTls = targets.find((t) => !t.plainHttp);
   return createContext({
     home: dir,
-    plainHttp: targets.every((t) => t.plainHttp),
+    plainHttp: (registry: string) => targets.find((t) => t.host === registry)?.plainHttp ?? false,
     ...(anyTls?.caFile ? { caFile: anyTls.caFile } : {}),
     ...(targets.some((t) => t.insecure) ? { insecure: true } : {}),
   });

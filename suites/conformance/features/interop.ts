@@ -17,11 +17,25 @@ import { createContext } from '../../../harness/ops/context.ts';
 import { packageCatalog } from '../../../harness/ops/package.ts';
 import { pullCatalog } from '../../../harness/ops/pull.ts';
 import { pushCatalog } from '../../../harness/ops/push.ts';
+import { artifactRefusal } from '../../../harness/ops/refusal.ts';
 import { credentialsFile } from '../../../harness/remote/auth/default-store.ts';
 import { findTool } from '../../../registries/tools.ts';
-import { expectThat, type Feature, type FeatureContext, pass, skip } from '../feature.ts';
+import {
+  expectThat,
+  type Feature,
+  type FeatureContext,
+  fail,
+  type Outcome,
+  pass,
+  skip,
+  unsupported,
+} from '../feature.ts';
 
-const run = promisify(execFile);
+const PEER_TIMEOUT_MS = 60_000;
+const exec = promisify(execFile);
+/** A peer tool, bounded in time; its output as bytes. */
+const run = (file: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}) =>
+  exec(file, args, { timeout: PEER_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024, encoding: 'buffer', ...options });
 const sha = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
 interface Published {
@@ -44,8 +58,15 @@ async function publish(ctx: FeatureContext): Promise<Published> {
   await writeSampleCatalog(src, 'probe');
   const repo = ctx.fresh('interop');
   const pkg = await packageCatalog(h, src, `oci://${ctx.target.host}/${repo}/`);
-  await pushCatalog(h, pkg.reference);
-  await h.client.close();
+  try {
+    await pushCatalog(h, pkg.reference);
+  } catch (e) {
+    if (artifactRefusal(e))
+      throw new NoCatalog('no catalog can be pushed to this registry (see catalog.push)');
+    throw e;
+  } finally {
+    await h.client.close();
+  }
   const m = await ctx.repo(`${repo}/probe`).getManifest('1.0.0');
   const layer = (m.parsed.manifest as { layers: Array<{ digest: string; size: number }> }).layers[0]!;
   return {
@@ -73,6 +94,26 @@ async function tool(name: string): Promise<string | undefined> {
   return findTool(name);
 }
 
+/** What a peer tool's failure says about the registry. */
+export function peerFailure(bin: string, e: unknown): Outcome {
+  const err = e as { stderr?: string | Buffer; killed?: boolean; signal?: string; message?: string };
+  const stderr = String(err.stderr ?? '');
+  const last = stderr.trim().split('\n').filter(Boolean).at(-1) ?? err.message ?? String(e);
+  if (err.killed || err.signal === 'SIGTERM')
+    return { status: 'error', detail: `${bin} did not finish in ${PEER_TIMEOUT_MS / 1000} s` };
+  // go-containerregistry refuses token realms on private or loopback addresses (an SSRF guard):
+  // the local token server cannot be used by crane, which says nothing about the registry.
+  if (/private or link-local address/.test(stderr))
+    return skip(
+      `${bin} refuses a token realm on a loopback address (its SSRF guard); not measurable with the local token server`,
+    );
+  if (/unsupported|MANIFEST_INVALID|unknown media type|\b415\b|not allowed/i.test(stderr))
+    return unsupported(`${bin}: ${last}`);
+  return fail(`${bin}: ${last}`);
+}
+
+class NoCatalog extends Error {}
+
 function peer(
   id: string,
   bin: string,
@@ -87,7 +128,13 @@ function peer(
     async run(ctx) {
       const exe = await tool(bin);
       if (!exe) return skip(`${bin} is not installed (npm run setup builds it)`);
-      return pass(await body(ctx, exe, await peerEnv(ctx)));
+      try {
+        return pass(await body(ctx, exe, await peerEnv(ctx)));
+      } catch (e) {
+        if (e instanceof NoCatalog) return skip(e.message);
+        if ((e as { cmd?: string }).cmd !== undefined) return peerFailure(bin, e);
+        throw e;
+      }
     },
   };
 }
@@ -118,14 +165,10 @@ export const interopFeatures: Feature[] = [
     async (ctx, crane, env) => {
       const p = await publish(ctx);
       const tls = ctx.target.plainHttp || ctx.target.caFile ? ['--insecure'] : [];
-      const m = (await run(crane, ['manifest', ...tls, p.ref], { env, encoding: 'buffer' })).stdout;
+      const m = (await run(crane, ['manifest', ...tls, p.ref], { env })).stdout;
       expectThat(m.equals(p.manifest), 'crane sees other manifest bytes');
       const blob = (
-        await run(crane, ['blob', ...tls, `${p.ref.split(':1.0.0')[0]}@${p.layerDigest}`], {
-          env,
-          encoding: 'buffer',
-          maxBuffer: 64 * 1024 * 1024,
-        })
+        await run(crane, ['blob', ...tls, `${p.ref.split(':1.0.0')[0]}@${p.layerDigest}`], { env })
       ).stdout;
       expectThat(sha(blob) === p.layerDigest, 'crane blob does not match the layer digest');
       return 'manifest and layer verified';
@@ -142,12 +185,10 @@ export const interopFeatures: Feature[] = [
       else await run(regctl, ['registry', 'set', ctx.target.host, '--tls', 'insecure'], { env });
       const c = ctx.target.credential;
       if (c?.username && c.password)
-        await run(regctl, ['registry', 'login', ctx.target.host, '-u', c.username, '--pass-stdin'], {
+        await run(regctl, ['registry', 'login', ctx.target.host, '-u', c.username, '-p', c.password], {
           env,
-        }).catch(() => undefined);
-      const m = (
-        await run(regctl, ['manifest', 'get', p.ref, '--format', 'raw-body'], { env, encoding: 'buffer' })
-      ).stdout;
+        });
+      const m = (await run(regctl, ['manifest', 'get', p.ref, '--format', 'raw-body'], { env })).stdout;
       expectThat(m.equals(p.manifest), 'regctl sees other manifest bytes');
       return 'manifest verified';
     },
