@@ -32,6 +32,7 @@ const APT: Array<{ what: string; check: string; pkg: string }> = [
   { what: 'curl', check: '/usr/bin/curl', pkg: 'curl' },
   { what: 'Docker engine', check: '/usr/sbin/dockerd', pkg: 'docker.io' },
   { what: 'docker-compose', check: '/usr/bin/docker-compose', pkg: 'docker-compose' },
+  { what: 'Chromium (report screenshots)', check: '/usr/bin/chromium', pkg: 'chromium' },
 ];
 const missing = APT.filter((i) => {
   if (existsSync(i.check)) present.push(i.what);

@@ -1,0 +1,202 @@
+// The conformance run end to end, through the real CLI: one local registry and
+// one proxy profile, unsharded and as two shards. The measured statuses must
+// agree with what the registries are documented to do; the merged shards must
+// give the unsharded matrix; `report diff` must catch an injected regression;
+// the HTML report must show its matrix in a real browser.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { distribution2 } from '../../registries/definitions/distribution2.ts';
+import type { Results } from '../../reports/results.ts';
+import { evidencePath } from '../../reports/results.ts';
+
+const exec = promisify(execFile);
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'ocicat.js');
+const D2 = 'distribution2/process/anonymous';
+const GITLAB = 'profile/gitlab';
+
+async function ocicat(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], { maxBuffer: 32 * 1024 * 1024 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code?: number; stdout?: string; stderr?: string };
+    return { code: err.code ?? 1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
+  }
+}
+
+const read = async (dir: string) => JSON.parse(await readFile(join(dir, 'results.json'), 'utf8')) as Results;
+const status = (r: Results, reg: string, f: string) =>
+  r.results.find((x) => x.registry === reg && x.feature === f)?.status;
+const matrix = (r: Results) => r.results.map((c) => `${c.registry} ${c.feature} ${c.status}`).sort();
+
+let dir: string;
+let whole: Results;
+let available = true;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ocicat-conformance-test-'));
+  available = await distribution2.binary().then(
+    () => true,
+    () => false,
+  );
+  if (!available) return;
+  const run = await ocicat([
+    'conformance',
+    'run',
+    '--registry',
+    D2,
+    '--registry',
+    GITLAB,
+    '--out',
+    join(dir, 'whole'),
+  ]);
+  expect(run.code, run.stderr + run.stdout).toBe(0);
+  expect(run.stdout).toMatch(/conformance run took \d+\.\d s/);
+  expect(run.stdout).toContain(`report: ${join(dir, 'whole', 'report.html')}`);
+  whole = await read(join(dir, 'whole'));
+}, 300_000);
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('ocicat conformance run', () => {
+  it('measures distribution 2.8 as documented', (ctx) => {
+    if (!available) return ctx.skip('distribution 2.8 not installed');
+    const e = distribution2.expected;
+    expect(status(whole, D2, 'referrers.api')).toBe(e.referrersApi ? 'pass' : 'unsupported');
+    expect(status(whole, D2, 'delete.tag')).toBe(e.deleteTag ? 'pass' : 'unsupported');
+    expect(status(whole, D2, 'tags.pagination')).toBe(e.tagsPagination ? 'pass' : 'unsupported');
+    expect(status(whole, D2, 'push.mount')).toBe(e.mount ? 'pass' : 'unsupported');
+    for (const f of [
+      'push.blob.monolithic',
+      'push.blob.chunked',
+      'pull.verify-digest',
+      'manifest.artifact-type',
+      'catalog.push',
+      'catalog.pull',
+      'catalog.promote.same-registry',
+      'catalog.update-detect',
+    ]) {
+      expect(status(whole, D2, f), f).toBe('pass');
+    }
+    expect(whole.results.filter((x) => x.status === 'error')).toEqual([]);
+    const tp = whole.registries.find((x) => x.id === D2)?.throughput;
+    expect(tp?.pushMiBps).toBeGreaterThan(0);
+    expect(tp?.pullMiBps).toBeGreaterThan(0);
+  });
+
+  it('measures the GitLab profile as documented: no catalog form gets through', (ctx) => {
+    if (!available) return ctx.skip('distribution 2.8 not installed');
+    expect(status(whole, GITLAB, 'manifest.artifact-type')).toBe('unsupported');
+    expect(status(whole, GITLAB, 'manifest.fallback')).toBe('fail');
+    expect(status(whole, GITLAB, 'catalog.push')).toBe('fail');
+    expect(status(whole, GITLAB, 'push.blob.monolithic')).toBe('pass');
+    expect(status(whole, GITLAB, 'interop.oras.pull')).toBe('skip');
+  });
+
+  it('writes every report, and evidence for every cell that is not a plain pass', async (ctx) => {
+    if (!available) return ctx.skip('distribution 2.8 not installed');
+    for (const f of ['results.json', 'junit.xml', 'report.md', 'report.html'])
+      expect(existsSync(join(dir, 'whole', f)), f).toBe(true);
+    const md = await readFile(join(dir, 'whole', 'report.md'), 'utf8');
+    const html = await readFile(join(dir, 'whole', 'report.html'), 'utf8');
+    const decisive = whole.results.filter((x) =>
+      ['fail', 'unsupported', 'fallback', 'error'].includes(x.status),
+    );
+    expect(decisive.length).toBeGreaterThan(3);
+    for (const c of decisive) {
+      const text = await readFile(join(dir, 'whole', evidencePath(c.registry, c.feature)), 'utf8');
+      expect(text.split('\n').length, `${c.registry} ${c.feature}`).toBeGreaterThan(3);
+      expect(md).toContain(`(${evidencePath(c.registry, c.feature)} `);
+      expect(html).toContain(`id="ev-${c.registry.replace(/[^A-Za-z0-9._-]+/g, '_')}-${c.feature}"`);
+    }
+    // the evidence shows the request that decided it, e.g. the refused manifest PUT
+    const gitlab = await readFile(join(dir, 'whole', evidencePath(GITLAB, 'manifest.fallback')), 'utf8');
+    expect(gitlab).toMatch(/PUT http:\/\/127\.0\.0\.1:\d+\/v2\/.*\/manifests\/1\.0\.0 -> 400/);
+  });
+
+  it('gives the same matrix from two shards merged', async (ctx) => {
+    if (!available) return ctx.skip('distribution 2.8 not installed');
+    for (const [name, reg] of [
+      ['a', D2],
+      ['b', GITLAB],
+    ]) {
+      const r = await ocicat(['conformance', 'run', '--registry', reg!, '--out', join(dir, `shard-${name}`)]);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const merge = await ocicat([
+      'report',
+      'merge',
+      '--out',
+      join(dir, 'merged'),
+      join(dir, 'shard-a'),
+      join(dir, 'shard-b'),
+    ]);
+    expect(merge.code, merge.stderr).toBe(0);
+    const merged = await read(join(dir, 'merged'));
+    expect(matrix(merged)).toEqual(matrix(whole));
+    expect(merged.run.shards).toHaveLength(2);
+    const same = await ocicat(['report', 'diff', join(dir, 'whole'), join(dir, 'merged')]);
+    expect(same.code, same.stdout).toBe(0);
+  });
+
+  it('report diff exits non-zero on an injected regression and names it', async (ctx) => {
+    if (!available) return ctx.skip('distribution 2.8 not installed');
+    const broken: Results = JSON.parse(JSON.stringify(whole));
+    const cell = broken.results.find((x) => x.registry === D2 && x.feature === 'catalog.pull')!;
+    cell.status = 'fail';
+    cell.detail = 'injected';
+    await writeFile(join(dir, 'broken.json'), JSON.stringify(broken));
+    const d = await ocicat(['report', 'diff', join(dir, 'whole', 'results.json'), join(dir, 'broken.json')]);
+    expect(d.code).toBe(1);
+    expect(d.stdout).toContain(`regression  ${D2} catalog.pull: pass -> fail (injected)`);
+    expect(d.stderr).toContain('1 regression');
+  });
+
+  it('shows the matrix in headless Chromium', async (ctx) => {
+    if (!available) return ctx.skip('distribution 2.8 not installed');
+    if (!existsSync('/usr/bin/chromium'))
+      return ctx.skip('chromium not installed (npm run setup installs it)');
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      await page.goto(`file://${join(dir, 'whole', 'report.html')}`);
+      const table = page.locator('#matrix');
+      await table.waitFor({ state: 'visible' });
+      expect(await page.locator('#matrix tbody tr').count()).toBe(whole.features.length);
+      expect(await page.locator('#matrix thead th').count()).toBe(whole.registries.length + 1);
+      // evaluated in the page (a string: this project has no DOM types)
+      const colour = (sel: string) =>
+        page.locator(sel).first().evaluate('(el) => getComputedStyle(el).backgroundColor');
+      expect(await colour('#matrix td.pass')).toBe('rgb(218, 251, 225)');
+      expect(await colour('#matrix td.fail')).toBe('rgb(255, 215, 213)');
+      // a fail cell's link leads to its evidence
+      await page.locator('#matrix td.fail a').first().click();
+      expect(page.url()).toMatch(/#ev-/);
+      const shot = await table.screenshot({ path: join(dir, 'matrix.png') });
+      expect(shot.length).toBeGreaterThan(10_000);
+      expect(shot.subarray(1, 4).toString()).toBe('PNG');
+      await writeFile(join(tmpdir(), 'ocicat-last-matrix.png'), shot);
+    } finally {
+      await browser.close();
+    }
+  });
+});
