@@ -200,3 +200,58 @@ describe('ocicat conformance run', () => {
     }
   });
 });
+
+describe('a vendor run with one remote entry', () => {
+  it('runs against the entry only, and the password appears nowhere in what it writes or prints', async (ctx) => {
+    const { startDistribution2 } = await import('../../registries/process/distribution2.ts');
+    const { tryStart } = await import('../support/registry.ts');
+    const password = 'vendor-S3CRET-pass-0123';
+    const { reg, skip } = await tryStart(() =>
+      startDistribution2({ auth: 'htpasswd', login: { username: 'vendor', password } }),
+    );
+    if (!reg) return ctx.skip(skip ?? 'no registry');
+    await using _ = reg;
+    const file = join(dir, 'vendor.yaml');
+    await writeFile(
+      file,
+      `registries:\n  - name: vendor\n    url: http://${reg.host}\n    namespace: vendor/conformance\n    username: vendor\n    passwordEnv: VENDOR_REGISTRY_PASSWORD\n`,
+    );
+    const out = join(dir, 'vendor');
+    const run = await new Promise<{ code: number; text: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [
+          BIN,
+          'conformance',
+          'run',
+          '--registries',
+          file,
+          '--out',
+          out,
+          '--feature',
+          'push.blob',
+          '--feature',
+          'catalog.push',
+          '--feature',
+          'auth',
+          '--feature',
+          'errors',
+        ],
+        { env: { ...process.env, VENDOR_REGISTRY_PASSWORD: password } },
+        (err, stdout, stderr) =>
+          resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, text: stdout + stderr }),
+      );
+    });
+    expect(run.code, run.text).toBe(0);
+    const r = await read(out);
+    expect(r.registries.map((x) => x.id)).toEqual(['remote/vendor']);
+    expect(status(r, 'remote/vendor', 'auth.basic')).toBe('pass');
+    expect(status(r, 'remote/vendor', 'catalog.push')).toBe('pass');
+    expect(run.text).not.toContain(password);
+    const { readdir } = await import('node:fs/promises');
+    const files = (await readdir(out, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
+    for (const f of files)
+      expect(await readFile(join(f.parentPath, f.name), 'utf8'), f.name).not.toContain(password);
+    expect(r.results.find((x) => x.evidence?.length)).toBeDefined(); // there was evidence to look through
+  });
+});
