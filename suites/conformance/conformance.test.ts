@@ -183,9 +183,13 @@ describe('ocicat conformance run', () => {
       await table.waitFor({ state: 'visible' });
       expect(await page.locator('#matrix tbody tr').count()).toBe(whole.features.length);
       expect(await page.locator('#matrix thead th').count()).toBe(whole.registries.length + 1);
-      // evaluated in the page (a string: this project has no DOM types)
+      // runs in the page; this project has no DOM types, so getComputedStyle is reached through globalThis
+      type Css = { getComputedStyle(e: unknown): { backgroundColor: string } };
       const colour = (sel: string) =>
-        page.locator(sel).first().evaluate('(el) => getComputedStyle(el).backgroundColor');
+        page
+          .locator(sel)
+          .first()
+          .evaluate((el) => (globalThis as unknown as Css).getComputedStyle(el).backgroundColor);
       expect(await colour('#matrix td.pass')).toBe('rgb(218, 251, 225)');
       expect(await colour('#matrix td.fail')).toBe('rgb(255, 215, 213)');
       // a fail cell's link leads to its evidence
