@@ -206,7 +206,8 @@ export async function uploadChunked(
   const caps = client.capabilities(repo.registry);
   let s = session ?? (await openSession(repo));
   if (s.minChunk) caps.chunkMinLength = s.minChunk;
-  const chunkSize = Math.max(options.chunkSize ?? DEFAULT_CHUNK_SIZE, s.minChunk ?? 1);
+  let chunkSize = Math.max(options.chunkSize ?? DEFAULT_CHUNK_SIZE, s.minChunk ?? 1);
+  let refusedAt = -1;
   let location = s.location;
   let offset = 0;
   let failures = 0;
@@ -251,6 +252,15 @@ export async function uploadChunked(
     }
     if (res.status === 416 || isRetryableStatus(res.status)) {
       await drain(res);
+      // A 416 twice at the same offset is a cap on the chunk size (GHCR refuses PATCH
+      // bodies over 4 MiB, REGISTRY-FACTS): halve the chunks, down to the registry's minimum.
+      if (res.status === 416 && offset === refusedAt && chunkSize > (s.minChunk ?? 64 * 1024)) {
+        chunkSize = Math.max(s.minChunk ?? 64 * 1024, Math.floor(chunkSize / 2));
+        client.log(
+          `chunked upload ${desc.digest}: 416 again at ${offset}; chunks of ${chunkSize} bytes from now on`,
+        );
+      }
+      if (res.status === 416) refusedAt = offset;
       await recover(`${res.status} on PATCH at ${offset}`);
       continue;
     }

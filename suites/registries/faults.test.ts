@@ -236,3 +236,26 @@ describe('faults through the proxy', () => {
     expect((await readFile(out)).equals(blob)).toBe(true);
   });
 });
+
+describe('adapting to a PATCH size cap (GHCR: 416 over 4 MiB)', () => {
+  it('halves the chunk size until the registry takes the chunks', async (ctx) => {
+    if (!reg) return ctx.skip(skip ?? 'no registry');
+    const cap: Rule = {
+      name: 'patch cap 1 MiB',
+      method: 'PATCH',
+      when: (req) => Number(req.headers['content-length'] ?? 0) > 1024 * 1024,
+      reply: ociError(416, 'BLOB_UPLOAD_INVALID', 'chunk too large'),
+    };
+    const hits = await through([cap], async (repo) => {
+      await repo('faults/capped').pushBlob(desc, bufferSource(blob), {
+        strategy: 'chunked',
+        chunkSize: 4 * 1024 * 1024,
+      });
+      expect(await repo('faults/capped').headBlob(desc.digest)).toEqual({
+        size: desc.size,
+        digest: desc.digest,
+      });
+    });
+    expect(hits.length).toBeGreaterThanOrEqual(2); // refused at 4 MiB and 2 MiB, taken at 1 MiB
+  });
+});
