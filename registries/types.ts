@@ -42,6 +42,8 @@ export interface StartedRegistry extends AsyncDisposable {
   readonly namespace?: string;
   /** Remote provider: TLS verification off, as the entry asks. */
   readonly insecure?: boolean;
+  /** Process provider: kill the registry hard and start it again (fault scenarios). */
+  restart?(downMs?: number): Promise<void>;
   /** Remote provider: say a repository was pushed to, so stop() cleans it. */
   track?(repository: string): void;
   url(): string;

@@ -21,36 +21,44 @@ export async function startProcess(
   const port = await freePort();
   const p = await prepareFor(def, options, port);
   const host = `127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(binary, p.launch.args, {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, ...p.launch.env },
-  });
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => {
-    stderr = (stderr + d.toString()).slice(-4000);
-  });
-  let exited = false;
-  child.on('exit', () => {
-    exited = true;
-  });
-  const stop = async () => {
-    if (!exited) {
-      const done = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 3000);
-      await done;
-      clearTimeout(t);
-    }
-    await p.cleanup();
-  };
   const scheme = p.tls ? 'https' : 'http';
-  try {
+  let stderr = '';
+  let child!: ChildProcess;
+  let exited = false;
+  // (Re)start the registry process on the same port, config and storage.
+  const launch = async () => {
+    child = spawn(binary, p.launch.args, {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, ...p.launch.env },
+    });
+    exited = false;
+    child.stderr?.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-4000);
+    });
+    child.on('exit', () => {
+      exited = true;
+    });
     await waitForV2(
       `${scheme}://${host}`,
       20_000,
       () => !exited,
       p.tls ? new Agent({ connect: { rejectUnauthorized: false } }) : undefined,
     );
+  };
+  const kill = async (signal: NodeJS.Signals) => {
+    if (exited) return;
+    const done = new Promise((r) => child.once('exit', r));
+    child.kill(signal);
+    const t = setTimeout(() => child.kill('SIGKILL'), 3000);
+    await done;
+    clearTimeout(t);
+  };
+  const stop = async () => {
+    await kill('SIGTERM');
+    await p.cleanup();
+  };
+  try {
+    await launch();
   } catch (e) {
     await stop();
     throw new Error(`${def.title} did not start: ${(e as Error).message}\n${stderr}`);
@@ -63,7 +71,15 @@ export async function startProcess(
     host,
     plainHttp: !p.tls,
     expected: def.expected,
-    pid: child.pid!,
+    get pid() {
+      return child.pid!;
+    },
+    /** Kill the registry (SIGKILL: no clean shutdown), wait `downMs`, start it again on the same port and storage. */
+    async restart(downMs = 0) {
+      await kill('SIGKILL');
+      if (downMs) await new Promise((r) => setTimeout(r, downMs));
+      await launch();
+    },
     dir: p.dir,
     ...(p.login ? { login: p.login } : {}),
     ...(p.tls ? { caFile: p.tls.caFile } : {}),

@@ -56,3 +56,50 @@ it('six processes packaging into one cache leave it consistent', async () => {
     expect(r.code, r.stderr).toBe(0);
   }
 });
+
+it('eight processes pulling and packaging into one cache at once leave it consistent', async (ctx) => {
+  const { startDistribution2 } = await import('../../registries/process/distribution2.ts');
+  const { tryStart } = await import('../support/registry.ts');
+  const { reg, skip } = await tryStart(() => startDistribution2());
+  if (!reg) return ctx.skip(skip ?? 'no registry');
+  await using _ = reg;
+  const pub = join(dir, 'pub-home');
+  await writeSampleCatalog(join(dir, 'shared'), 'shared');
+  const pkg = JSON.parse(
+    (
+      await ocicat(
+        ['catalog', 'package', `oci://${reg.host}/conc/`, '--work-dir', join(dir, 'shared'), '--json'],
+        { home: pub },
+      )
+    ).stdout,
+  );
+  expect((await ocicat(['catalog', 'push', pkg.reference, '--plain-http'], { home: pub })).code).toBe(0);
+  const home = join(dir, 'home8');
+  const locals = ['p1', 'p2', 'p3', 'p4'];
+  for (const n of locals) await writeSampleCatalog(join(dir, n), n);
+  const runs = await Promise.all([
+    ...[1, 2, 3, 4].map(() => ocicat(['catalog', 'pull', pkg.reference, '--plain-http', '--json'], { home })),
+    ...locals.map((n) =>
+      ocicat(['catalog', 'package', `oci://${reg.host}/conc/`, '--work-dir', join(dir, n), '--json'], {
+        home,
+      }),
+    ),
+  ]);
+  for (const r of runs) expect(r.code, r.stderr).toBe(0);
+  const list = JSON.parse((await ocicat(['catalog', 'list', '--json'], { home })).stdout) as Array<{
+    name: string;
+    digest: string;
+  }>;
+  expect(list.map((e) => e.name).sort()).toEqual(['p1', 'p2', 'p3', 'p4', 'shared']);
+  expect(list.find((e) => e.name === 'shared')?.digest).toBe(pkg.digest);
+  const leftovers = (await walk(home)).filter(
+    (p) => p.endsWith('.lock') || p.endsWith('.part') || p.endsWith('.tmp'),
+  );
+  expect(leftovers).toEqual([]);
+  for (const e of list) {
+    const out = join(dir, `out8-${e.name}`);
+    const ref = e.name === 'shared' ? pkg.reference : `oci://${reg.host}/conc/${e.name}:1.0.0`;
+    const r = await ocicat(['catalog', 'unpackage', ref, out], { home });
+    expect(r.code, r.stderr).toBe(0);
+  }
+});
