@@ -39,7 +39,7 @@ export function renderMarkdown(r: Results): string {
   const regs = r.registries.map((x) => x.id);
   lines.push(`| feature | ${regs.map(mdEsc).join(' | ')} |`);
   lines.push(`|---|${regs.map(() => '---').join('|')}|`);
-  for (const f of r.features) {
+  const row = (f: Results['features'][number]) => {
     const cells = regs.map((reg) => {
       const c = cellOf(r, reg, f.id);
       if (!c) return '';
@@ -48,7 +48,21 @@ export function renderMarkdown(r: Results): string {
         ? `[${label}](${evidencePath(reg, f.id)} "${mdEsc(c.detail).replace(/"/g, "'")}")`
         : label;
     });
-    lines.push(`| \`${f.id}\`${f.optional ? ' (optional)' : ''} | ${cells.join(' | ')} |`);
+    return `| \`${f.id}\`${f.optional ? ' (optional)' : ''} | ${cells.join(' | ')} |`;
+  };
+  const divider = `|---|${regs.map(() => '---').join('|')}|`;
+  const faults = r.features.filter((f) => f.area === 'faults');
+  lines.push(...r.features.filter((f) => f.area !== 'faults').map(row));
+  if (faults.length) {
+    lines.push(
+      '',
+      '## Fault scenarios',
+      '',
+      'A fault proxy in front of each registry; a scenario passes when the operation completes with the right digest, or fails with one clear line leaving no partial artifact in the cache or the remote, and a retry succeeds.',
+      '',
+    );
+    lines.push(`| scenario | ${regs.map(mdEsc).join(' | ')} |`, divider);
+    lines.push(...faults.map(row));
   }
   lines.push('', '## Features', '');
   for (const f of r.features)

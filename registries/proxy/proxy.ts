@@ -47,7 +47,8 @@ async function readSmallBody(req: IncomingMessage): Promise<Buffer | undefined> 
 }
 
 /** Pass bytes through, calling `at` when `limit` bytes have gone by (once). */
-function counter(limit: number, at: () => void): Transform {
+/** ... and calling `unfired` instead when the body ends before `limit` bytes. */
+function counter(limit: number, at: () => void, unfired: () => void = () => {}): Transform {
   let n = 0;
   let fired = false;
   return new Transform({
@@ -63,6 +64,10 @@ function counter(limit: number, at: () => void): Transform {
       }
       n += chunk.length;
       done(null, chunk);
+    },
+    flush(done) {
+      if (!fired) setImmediate(unfired);
+      done();
     },
   });
 }
@@ -119,11 +124,21 @@ export async function startProxy(upstream: { host: string }, initialRules: Rule[
         res.writeHead(status, headers);
         let stream: NodeJS.ReadableStream = upRes;
         if (action?.kind === 'cut-response') {
-          stream = upRes.pipe(counter(limitOf(action, total), () => res.destroy()));
+          stream = upRes.pipe(
+            counter(
+              limitOf(action, total),
+              () => res.destroy(),
+              () => res.end(),
+            ),
+          );
         } else if (action?.kind === 'truncate-response') {
           // end cleanly but short, then close: the client sees fewer bytes than Content-Length
           stream = upRes.pipe(
-            counter(Math.floor(total * action.fraction), () => res.end(() => res.socket?.end())),
+            counter(
+              Math.floor(total * action.fraction),
+              () => res.end(() => res.socket?.end()),
+              () => res.end(),
+            ),
           );
         } else if (action?.kind === 'corrupt-response') {
           let seen = 0;
@@ -143,7 +158,10 @@ export async function startProxy(upstream: { host: string }, initialRules: Rule[
         } else if (action?.kind === 'throttle') {
           stream = upRes.pipe(throttle(action.bytesPerSecond));
         }
-        stream.pipe(res);
+        // For cuts and truncations the action ends the response: a pipe that ends it first
+        // (a body shorter than the cut point) would turn the fault into a stalled socket.
+        const ends = action?.kind === 'cut-response' || action?.kind === 'truncate-response';
+        stream.pipe(res, { end: !ends });
       },
     );
     up.on('error', () => res.destroy());

@@ -44,7 +44,8 @@ export interface Feature {
     | 'catalog'
     | 'errors'
     | 'interop'
-    | 'artifact';
+    | 'artifact'
+    | 'faults';
   /** Optional in distribution-spec 1.1: lacking it is "unsupported", not "fail". */
   optional: boolean;
   run(ctx: FeatureContext): Promise<Outcome>;

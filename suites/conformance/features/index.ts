@@ -3,6 +3,7 @@ import { artifactFeatures } from './artifacts.ts';
 import { authFeatures } from './auth.ts';
 import { blobFeatures } from './blobs.ts';
 import { catalogFeatures } from './catalog.ts';
+import { faultFeatures } from './faults.ts';
 import { interopFeatures } from './interop.ts';
 import { registryFeatures } from './registry.ts';
 
@@ -13,4 +14,5 @@ export const FEATURES: Feature[] = [
   ...catalogFeatures,
   ...interopFeatures,
   ...artifactFeatures,
+  ...faultFeatures,
 ];
