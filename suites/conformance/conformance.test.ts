@@ -85,6 +85,18 @@ describe('ocicat conformance run', () => {
       expect(status(whole, D2, f), f).toBe('pass');
     }
     expect(whole.results.filter((x) => x.status === 'error')).toEqual([]);
+    for (const f of [
+      'fault.upload-reset',
+      'fault.download-reset',
+      'fault.truncated',
+      'fault.corrupted',
+      'fault.5xx-burst',
+      'fault.429-retry-after',
+      'fault.slow-link',
+    ]) {
+      expect(status(whole, D2, f), f).toBe('pass');
+      expect(status(whole, GITLAB, f), f).toBe('skip'); // GitLab takes no catalog: nothing to run the scenario with
+    }
     const tp = whole.registries.find((x) => x.id === D2)?.throughput;
     expect(tp?.pushMiBps).toBeGreaterThan(0);
     expect(tp?.pullMiBps).toBeGreaterThan(0);
@@ -105,6 +117,7 @@ describe('ocicat conformance run', () => {
       expect(existsSync(join(dir, 'whole', f)), f).toBe(true);
     const md = await readFile(join(dir, 'whole', 'report.md'), 'utf8');
     const html = await readFile(join(dir, 'whole', 'report.html'), 'utf8');
+    expect(md).toContain('## Fault scenarios');
     const decisive = whole.results.filter((x) =>
       ['fail', 'unsupported', 'fallback', 'error'].includes(x.status),
     );
