@@ -2,34 +2,16 @@
 // the push side): push, then pull to a file verified as it is written; progress
 // events are monotonic and end at the size. CI runs 1 GiB; the nightly sets
 // OCICAT_LARGE_GIB=1,4,16. Memory is measured by `npm run bench:large`, not here.
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { generatedDigest, generatedSource } from '../../fixtures/generated-source.ts';
-import type { RegistryClient } from '../../harness/remote/client.ts';
 import { RemoteRepository } from '../../harness/remote/repository.ts';
-import { startDistribution2 } from '../../registries/process/distribution2.ts';
-import type { StartedRegistry } from '../../registries/types.ts';
-import { clientFor, tryStart } from '../support/registry.ts';
+import { useRegistry } from '../support/use-registry.ts';
 
 const GiB = 1024 ** 3;
 const sizes = (process.env.OCICAT_LARGE_GIB ?? '1').split(',').map(Number);
-let reg: StartedRegistry | undefined;
-let skip: string | undefined;
-let client: RegistryClient;
-let dir: string;
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'ocicat-large-'));
-  ({ reg, skip } = await tryStart(() => startDistribution2()));
-  if (reg) client = clientFor(reg);
-});
-afterAll(async () => {
-  await client?.close();
-  await reg?.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+const used = useRegistry('large');
 
 function monotonic(events: number[], size: number): void {
   expect(events.length).toBeGreaterThan(10);
@@ -42,7 +24,8 @@ describe('large layers', () => {
     '%s GiB: push streamed, pull verified, progress monotonic to the end',
     { timeout: 900_000 },
     async (gib, ctx) => {
-      if (!reg) return ctx.skip(skip ?? 'no registry');
+      const { reg, client, dir } = used;
+      if (!reg) return ctx.skip(used.skip);
       const size = gib * GiB;
       const seed = `large-${gib}`;
       const digest = await generatedDigest(seed, size);

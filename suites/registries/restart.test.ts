@@ -1,10 +1,9 @@
 // The registry killed (SIGKILL) and restarted in the middle of a push: the
 // upload either completes with the right digest or fails clearly; no partial
 // blob is visible; a later retry succeeds. Then the same for a catalog push.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { generatedDigest, generatedSource } from '../../fixtures/generated-source.ts';
 import { writeSampleCatalog } from '../../fixtures/tree.ts';
 import { createContext } from '../../harness/ops/context.ts';
@@ -12,25 +11,15 @@ import { packageCatalog } from '../../harness/ops/package.ts';
 import { pullCatalog } from '../../harness/ops/pull.ts';
 import { pushCatalog } from '../../harness/ops/push.ts';
 import { RemoteRepository } from '../../harness/remote/repository.ts';
-import { startDistribution2 } from '../../registries/process/distribution2.ts';
-import type { StartedRegistry } from '../../registries/types.ts';
-import { clientFor, tryStart } from '../support/registry.ts';
+import { clientFor } from '../support/registry.ts';
+import { useRegistry } from '../support/use-registry.ts';
 
-let reg: StartedRegistry | undefined;
-let skip: string | undefined;
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'ocicat-restart-'));
-  ({ reg, skip } = await tryStart(() => startDistribution2()));
-});
-afterAll(async () => {
-  await reg?.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+const used = useRegistry('restart');
 
 describe('registry killed and restarted mid-push', () => {
   it('a blob upload recovers and stores the right digest', async (ctx) => {
-    if (!reg) return ctx.skip(skip ?? 'no registry');
+    const { reg } = used;
+    if (!reg) return ctx.skip(used.skip);
     const size = 256 * 1024 * 1024;
     const digest = await generatedDigest('restart', size);
     const client = clientFor(reg, { retry: { maxRetries: 8, baseDelayMs: 100, maxDelayMs: 1000 } });
@@ -48,7 +37,8 @@ describe('registry killed and restarted mid-push', () => {
   }, 120_000);
 
   it('a catalog push either completes or fails clearly, and a retry completes', async (ctx) => {
-    if (!reg) return ctx.skip(skip ?? 'no registry');
+    const { reg, dir } = used;
+    if (!reg) return ctx.skip(used.skip);
     await writeSampleCatalog(join(dir, 'src'), 'rs');
     const { writeFile } = await import('node:fs/promises');
     const { randomBytes } = await import('node:crypto');
