@@ -9,10 +9,11 @@
 // Writes reports/bench/<date>.md and .json with ocicat/limit and ocicat/best-peer.
 //   BENCH_GIB (1), BENCH_LAYERS (100), BENCH_RUNS (5), BENCH_PACKAGE_FILES (10000),
 //   BENCH_REGISTRIES (distribution2,distribution3)
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { link, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { generatedDigest, generatedRange } from '../fixtures/generated-source.ts';
 import { OciLayout } from '../harness/content/oci-layout.ts';
 import { digestOf } from '../harness/oci/digest.ts';
@@ -32,6 +33,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const packageFiles = Number(process.env.BENCH_PACKAGE_FILES ?? 10_000);
 const registries = (process.env.BENCH_REGISTRIES ?? 'distribution2,distribution3').split(',');
 const node = process.execPath;
+const exec = promisify(execFile);
 const work = await mkdtemp(join(tmpdir(), 'ocicat-bench-'));
 const log = (s: string) => process.stdout.write(`${s}\n`);
 
@@ -154,10 +156,10 @@ try {
       const h = reg.host;
       const regctlEnv = { ...process.env, HOME: join(work, 'regctl-home') };
       if (tools.regctl)
-        execFileSync(tools.regctl, ['registry', 'set', h, '--tls', 'disabled'], { env: regctlEnv });
+        await exec(tools.regctl, ['registry', 'set', h, '--tls', 'disabled'], { env: regctlEnv });
       for (const w of workloads) {
         const pulled = `bench/pulled-${w.name}`;
-        execFileSync(node, ['scripts/bench/artifact-op.ts', 'push', w.layout, 'v1', h, pulled], {
+        await exec(node, ['scripts/bench/artifact-op.ts', 'push', w.layout, 'v1', h, pulled], {
           cwd: ROOT,
         });
         for (let run = 0; run < RUNS; run++) {

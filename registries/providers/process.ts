@@ -2,6 +2,8 @@
 // dir, on a free loopback port; ready when /v2/ answers. stop() ends the process
 // (SIGTERM, then SIGKILL) and removes the temp dir and any token server.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Agent } from 'undici';
 import type { RegistryDefinition } from '../definition.ts';
 import { freePort } from '../process/free-port.ts';
@@ -22,19 +24,19 @@ export async function startProcess(
   const p = await prepareFor(def, options, port);
   const host = `127.0.0.1:${port}`;
   const scheme = p.tls ? 'https' : 'http';
-  let stderr = '';
   let child!: ChildProcess;
   let exited = false;
   // (Re)start the registry process on the same port, config and storage.
   const launch = async () => {
+    // The registry's log goes to a file in the run dir, not a pipe: a pipe nobody
+    // drains (the parent busy in a synchronous call) fills up and stalls the registry.
+    const logFd = openSync(join(p.dir, 'registry.log'), 'a');
     child = spawn(binary, p.launch.args, {
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'ignore', logFd],
       env: { ...process.env, ...p.launch.env },
     });
+    closeSync(logFd);
     exited = false;
-    child.stderr?.on('data', (d: Buffer) => {
-      stderr = (stderr + d.toString()).slice(-4000);
-    });
     child.on('exit', () => {
       exited = true;
     });
@@ -60,8 +62,9 @@ export async function startProcess(
   try {
     await launch();
   } catch (e) {
+    const log = readFileSync(join(p.dir, 'registry.log'), 'utf8').slice(-4000);
     await stop();
-    throw new Error(`${def.title} did not start: ${(e as Error).message}\n${stderr}`);
+    throw new Error(`${def.title} did not start: ${(e as Error).message}\n${log}`);
   }
   return {
     name: def.name,
