@@ -272,3 +272,34 @@ describe('a vendor run with one remote entry', () => {
     expect(r.results.find((x) => x.evidence?.length)).toBeDefined(); // there was evidence to look through
   });
 });
+
+describe('auth features on the token variant', () => {
+  it('measures Bearer auth as pass (not hidden behind an anonymous token) and Basic as not used', async (ctx) => {
+    if (
+      !(await distribution2.binary().then(
+        () => true,
+        () => false,
+      ))
+    )
+      return ctx.skip('distribution 2.8 not installed');
+    const out = join(dir, 'auth-token');
+    const run = await ocicat([
+      'conformance',
+      'run',
+      '--registry',
+      'distribution2/process/token',
+      '--feature',
+      'auth',
+      '--out',
+      out,
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const r = await read(out);
+    const reg = 'distribution2/process/token';
+    expect(status(r, reg, 'auth.token')).toBe('pass');
+    expect(status(r, reg, 'auth.identity-token')).toBe('pass');
+    expect(r.results.find((x) => x.registry === reg && x.feature === 'auth.basic')?.detail).toBe(
+      'the registry challenges with bearer',
+    );
+  });
+});
