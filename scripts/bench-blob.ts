@@ -7,9 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeGenerated } from '../fixtures/generated-source.ts';
 import { startDistribution2 } from '../registries/process/distribution2.ts';
 import { measure, median, type Sample } from './bench/measure.ts';
-import { writeRandomFile } from './bench/random-file.ts';
 
 const MiB = 1024 * 1024;
 const SIZES = (process.env.BENCH_SIZES_MIB ?? '256,1024').split(',').map((s) => Number(s) * MiB);
@@ -75,7 +75,7 @@ const row = (size: number, op: Row['op'], tool: string) => {
 try {
   for (const size of SIZES) {
     const file = join(dir, `blob-${size}`);
-    const digest = await writeRandomFile(file, size, `bench-${size}`);
+    const digest = await writeGenerated(file, `bench-${size}`, size);
     const pullRepo = `bench/pull-${size}`;
     await ocicat('push', file, digest, size, pullRepo);
     for (let run = 0; run < RUNS; run++) {
