@@ -104,14 +104,14 @@ export class RemoteTarget implements Target {
       );
     }
     this.manifests.set(desc.digest, bytes);
-    const subject = parseManifest(bytes, desc.mediaType).manifest.subject;
+    const parsed = parseManifest(bytes, desc.mediaType).manifest;
+    const subject = parsed.subject;
     const caps = this.repo.client.capabilities(this.location.registry);
     if (subject) {
       caps.subjectHeader = res.subject !== undefined;
       // No OCI-Subject: the registry did not index it; keep the tag-schema index (spec "Pushing Manifests with Subject").
       if (!res.subject) {
         const ref: Descriptor = { mediaType: desc.mediaType, digest: desc.digest, size: desc.size };
-        const parsed = parseManifest(bytes, desc.mediaType).manifest;
         const artifactType =
           parsed.artifactType ?? ('config' in parsed ? parsed.config.mediaType : undefined);
         if (artifactType) ref.artifactType = artifactType;
