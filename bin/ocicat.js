@@ -1,6 +1,10 @@
 #!/usr/bin/env node
-// The ocicat CLI. The code is TypeScript run by Node's type stripping (22.18+,
-// 24 recommended: `npx ocicat` from the repository uses the node@24 devDependency).
+// The ocicat CLI. The code is TypeScript; `npm install` (and `npm test`) bundle it
+// into dist/cli.mjs (scripts/build.ts), which runs when it still matches the
+// source; otherwise the source runs through Node's type stripping (22.18+, 24
+// recommended: `npx ocicat` from the repository uses the node@24 devDependency).
+import { freshBundle } from './fresh-bundle.js';
+
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 18)) {
   process.stderr.write(
@@ -8,6 +12,7 @@ if (major < 22 || (major === 22 && minor < 18)) {
   );
   process.exit(1);
 }
+
 const argv = process.argv.slice(2);
 // conformance and report live outside harness/ (they start registries and read
 // suites' results; harness imports none of that), so they are routed here.
@@ -18,7 +23,7 @@ if (argv[0] === 'conformance') {
   const { main } = await import('../reports/cli.ts');
   process.exitCode = await main(argv.slice(1));
 } else {
-  const { main, installInterruptHandler } = await import('../harness/cli/main.ts');
+  const { main, installInterruptHandler } = await import(freshBundle('cli') ?? '../harness/cli/main.ts');
   installInterruptHandler();
   process.exitCode = await main(argv);
 }

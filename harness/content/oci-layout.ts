@@ -2,18 +2,16 @@
 // `index.json`, `blobs/<alg>/<encoded>`. Blobs are written to a temp file,
 // verified while written, and renamed into place; index.json is rewritten via
 // temp + rename under a lock, so concurrent processes never see it half written.
-import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { OcicatError } from '../errors.ts';
-import { createHasher, isDigest, parseDigest, VerifyingStream } from '../oci/digest.ts';
+import { createHasher, isDigest, parseDigest, Verifier } from '../oci/digest.ts';
 import { MAX_PULL_MANIFEST_BYTES } from '../oci/limits.ts';
 import { type Descriptor, type ImageIndex, parseManifest } from '../oci/manifest.ts';
 import { OCI_INDEX } from '../oci/media-types.ts';
 import { type BlobSource, fileSource } from '../remote/blob-source.ts';
 import { atomicWrite, writeThenRename } from '../util/atomic-write.ts';
-import { WRITE_BUFFER } from '../util/write-buffer.ts';
+import { writeChunks } from '../util/file-sink.ts';
 import { withLock } from './file-lock.ts';
 import { type PushOptions, readAll, type Target } from './target.ts';
 
@@ -94,14 +92,13 @@ export class OciLayout implements Target {
         dir,
         parseDigest(desc.digest).encoded.slice(0, 16),
         async (tmp) => {
-          const verify = new VerifyingStream(desc);
+          const verifier = new Verifier(desc);
           const cb = options.onProgress;
-          if (cb) verify.on('data', () => cb(verify.bytes));
-          await pipeline(
-            source.open(0, desc.size),
-            verify,
-            createWriteStream(tmp, { highWaterMark: WRITE_BUFFER }),
-          );
+          await writeChunks(tmp, source.open(0, desc.size), (c) => {
+            verifier.update(c);
+            cb?.(verifier.bytes);
+          });
+          verifier.finish();
         },
         () => final,
       );
@@ -121,18 +118,7 @@ export class OciLayout implements Target {
       'ingest',
       async (tmp) => {
         const hash = createHasher('sha256');
-        let size = 0;
-        await pipeline(
-          input,
-          async function* (src: AsyncIterable<Buffer>) {
-            for await (const c of src) {
-              hash.update(c);
-              size += c.length;
-              yield c;
-            }
-          },
-          createWriteStream(tmp, { highWaterMark: WRITE_BUFFER }),
-        );
+        const size = await writeChunks(tmp, input, (c) => hash.update(c));
         return { mediaType, digest: `sha256:${hash.digest('hex')}`, size };
       },
       (d) => this.blobPath(d.digest),

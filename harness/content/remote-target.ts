@@ -1,7 +1,6 @@
 // A repository on a registry as a Target. Blob content is served lazily as a
 // re-openable source backed by (ranged) GETs, so a registry-to-registry copy
 // streams without touching the disk and can still retry an upload.
-import { Readable } from 'node:stream';
 import { OcicatError } from '../errors.ts';
 import { MAX_PUSH_MANIFEST_BYTES } from '../oci/limits.ts';
 import { type Descriptor, isManifestDescriptor, parseManifest } from '../oci/manifest.ts';
@@ -16,26 +15,17 @@ export interface RemoteTargetOptions {
   chunkSize?: number;
 }
 
-/** At most `n` bytes of a stream; the rest is not read. */
-function take(input: Readable, n: number): Readable {
-  async function* gen(): AsyncGenerator<Buffer> {
-    let left = n;
-    try {
-      for await (const raw of input) {
-        const c = raw as Buffer;
-        if (c.length >= left) {
-          if (left > 0) yield c.subarray(0, left);
-          left = 0;
-          break;
-        }
-        left -= c.length;
-        yield c;
-      }
-    } finally {
-      input.destroy();
+/** At most `n` bytes of a chunk stream; the rest is not read. */
+async function* take(input: AsyncIterable<Buffer>, n: number): AsyncGenerator<Buffer> {
+  let left = n;
+  for await (const c of input) {
+    if (c.length >= left) {
+      if (left > 0) yield c.subarray(0, left);
+      return; // leaving the loop closes the input
     }
+    left -= c.length;
+    yield c;
   }
-  return Readable.from(gen(), { objectMode: false });
 }
 
 export class RemoteTarget implements Target {
@@ -74,7 +64,7 @@ export class RemoteTarget implements Target {
     const repo = this.repo;
     return {
       size: desc.size,
-      open(start: number, end: number): Readable {
+      open(start: number, end: number): AsyncIterable<Buffer> {
         const s = repo.readBlob(desc, { offset: start });
         return end >= desc.size ? s : take(s, end - start);
       },

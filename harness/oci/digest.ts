@@ -65,17 +65,16 @@ export interface Expected {
 }
 
 /**
- * Check bytes against a descriptor as they stream past. Fails as soon as more
- * bytes arrive than the descriptor says (a layer larger than its descriptor, or a
+ * Check bytes against a descriptor as they pass. Fails as soon as more bytes
+ * arrive than the descriptor says (a layer larger than its descriptor, or a
  * runaway body), and at the end on a short body or a digest mismatch.
  */
-export class VerifyingStream extends Transform {
+export class Verifier {
   readonly expected: Expected;
   private readonly hash: Hash;
   private seen = 0;
 
   constructor(expected: Expected) {
-    super();
     this.expected = expected;
     this.hash = createHasher(parseDigest(expected.digest).algorithm);
   }
@@ -84,26 +83,58 @@ export class VerifyingStream extends Transform {
     return this.seen;
   }
 
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+  /** Throws SIZE_MISMATCH once the bytes run past the expected size. */
+  update(chunk: Buffer): void {
     this.seen += chunk.length;
-    if (this.seen > this.expected.size) {
-      done(sizeMismatch(this.expected, this.seen, true));
+    if (this.seen > this.expected.size) throw sizeMismatch(this.expected, this.seen, true);
+    this.hash.update(chunk);
+  }
+
+  /** Throws SIZE_MISMATCH or DIGEST_MISMATCH unless every expected byte, and no other, went by. */
+  finish(): void {
+    if (this.seen !== this.expected.size) throw sizeMismatch(this.expected, this.seen, false);
+    const got = `${parseDigest(this.expected.digest).algorithm}:${this.hash.digest('hex')}`;
+    if (got !== this.expected.digest) {
+      throw new OcicatError(
+        'DIGEST_MISMATCH',
+        `content digest ${got} does not match ${this.expected.digest}`,
+      );
+    }
+  }
+}
+
+/** A Verifier as a pass-through stream. */
+export class VerifyingStream extends Transform {
+  private readonly verifier: Verifier;
+
+  constructor(expected: Expected) {
+    super();
+    this.verifier = new Verifier(expected);
+  }
+
+  get expected(): Expected {
+    return this.verifier.expected;
+  }
+
+  get bytes(): number {
+    return this.verifier.bytes;
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    try {
+      this.verifier.update(chunk);
+    } catch (e) {
+      done(e as Error);
       return;
     }
-    this.hash.update(chunk);
     done(null, chunk);
   }
 
   override _flush(done: TransformCallback): void {
-    if (this.seen !== this.expected.size) {
-      done(sizeMismatch(this.expected, this.seen, false));
-      return;
-    }
-    const got = `${parseDigest(this.expected.digest).algorithm}:${this.hash.digest('hex')}`;
-    if (got !== this.expected.digest) {
-      done(
-        new OcicatError('DIGEST_MISMATCH', `content digest ${got} does not match ${this.expected.digest}`),
-      );
+    try {
+      this.verifier.finish();
+    } catch (e) {
+      done(e as Error);
       return;
     }
     done();

@@ -1,15 +1,13 @@
 // Blob reads: HEAD, a streaming GET that resumes with Range after a cut
 // (distribution-spec "Pulling blobs", RFC 9110 14.2), and download to a file that
 // is verified on the fly and renamed into place only when the digest matches.
-import { createWriteStream } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { OcicatError } from '../errors.ts';
-import { VerifyingStream } from '../oci/digest.ts';
+import { Verifier } from '../oci/digest.ts';
 import type { Descriptor } from '../oci/manifest.ts';
 import { writeThenRename } from '../util/atomic-write.ts';
-import { WRITE_BUFFER } from '../util/write-buffer.ts';
+import { writeChunks } from '../util/file-sink.ts';
+import { reclaimer } from '../util/reclaim.ts';
 import { pullScope } from './auth/scope.ts';
 import { header } from './http.ts';
 import { blobPath } from './paths.ts';
@@ -48,17 +46,18 @@ export interface ReadOptions {
 /**
  * The blob's bytes from `offset`, resuming after network cuts and short bodies
  * with `Range: bytes=<n>-`. A registry that ignores Range (200 with the whole
- * body) is tolerated by skipping what we already have. The stream does not
- * verify: pipe it through VerifyingStream (downloadBlob does).
+ * body) is tolerated by skipping what we already have. The chunks are not
+ * verified: check them with a Verifier (downloadBlob does).
  */
 export function readBlob(
   repo: RepoRef,
   desc: Pick<Descriptor, 'digest' | 'size'>,
   options: ReadOptions = {},
-): Readable {
+): AsyncGenerator<Buffer> {
   const { client } = repo;
   const caps = client.capabilities(repo.registry);
-  async function* chunks(): AsyncGenerator<Buffer> {
+  const reclaim = reclaimer();
+  return (async function* chunks(): AsyncGenerator<Buffer> {
     let offset = options.offset ?? 0;
     let failures = 0;
     for (let first = true; first || offset < desc.size; first = false) {
@@ -102,6 +101,7 @@ export function readBlob(
             skip = 0;
           }
           offset += chunk.length;
+          reclaim(chunk.length);
           options.onProgress?.(offset);
           yield chunk;
         }
@@ -122,8 +122,7 @@ export function readBlob(
       }
       await sleep(retryDelay(client.retry, failures++, undefined), options.signal);
     }
-  }
-  return Readable.from(chunks(), { objectMode: false, highWaterMark: 1024 * 1024 });
+  })();
 }
 
 /**
@@ -139,24 +138,11 @@ export async function downloadBlob(
   await writeThenRename(
     dirname(path),
     basename(path),
-    (tmp) =>
-      pipeline(
-        readBlob(repo, desc, options),
-        new VerifyingStream(desc),
-        createWriteStream(tmp, { highWaterMark: WRITE_BUFFER }),
-      ),
+    async (tmp) => {
+      const verifier = new Verifier(desc);
+      await writeChunks(tmp, readBlob(repo, desc, options), (c) => verifier.update(c));
+      verifier.finish();
+    },
     () => path,
   );
-}
-
-/** Count bytes as they pass (for progress), without copying them. */
-export function progressStream(onProgress: (bytes: number) => void): Transform {
-  let n = 0;
-  return new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      n += chunk.length;
-      onProgress(n);
-      done(null, chunk);
-    },
-  });
 }

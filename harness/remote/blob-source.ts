@@ -1,28 +1,33 @@
 // Where upload bytes come from. A source can be opened again at any offset, so an
 // upload can be retried or resumed without holding the blob in memory.
+
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { Readable } from 'node:stream';
 
 export interface BlobSource {
   readonly size: number;
-  /** Bytes [start, end) as a stream. */
-  open(start: number, end: number): Readable;
+  /** Bytes [start, end), in chunks. */
+  open(start: number, end: number): AsyncIterable<Buffer>;
+  /** Set when the bytes are this file: an upload then sends it from reused buffers. */
+  readonly file?: string;
 }
 
 export function bufferSource(buf: Buffer): BlobSource {
   return {
     size: buf.length,
-    open: (start, end) => Readable.from([buf.subarray(start, end)], { objectMode: false }),
+    async *open(start, end) {
+      if (end > start) yield buf.subarray(start, end);
+    },
   };
 }
 
 export function fileSource(path: string, size: number): BlobSource {
   return {
     size,
+    file: path,
     open: (start, end) =>
       end <= start
-        ? Readable.from([], { objectMode: false })
+        ? bufferSource(Buffer.alloc(0)).open(0, 0)
         : createReadStream(path, { start, end: end - 1, highWaterMark: 1024 * 1024 }),
   };
 }

@@ -4,12 +4,11 @@
 // - mount: POST ?mount=<digest>&from=<repo> -> 201, or 202 = a plain upload session.
 // Content-Length is always set; we never send Transfer-Encoding: chunked (ACR
 // answers 400 CONTENT_LENGTH_INVALID, REGISTRY-FACTS).
-import type { Readable } from 'node:stream';
 import { OcicatError } from '../errors.ts';
 import type { Descriptor } from '../oci/manifest.ts';
 import { pullScope, pushScope, type Scope } from './auth/scope.ts';
-import { progressStream } from './blob-read.ts';
 import type { BlobSource } from './blob-source.ts';
+import type { RequestBody } from './client.ts';
 import type { HttpResponse } from './http.ts';
 import { drain, header, parseUploadRange } from './http.ts';
 import { uploadsPath, withQuery } from './paths.ts';
@@ -75,14 +74,26 @@ async function openSession(repo: RepoRef): Promise<Session> {
   return { location: locationOf(res), minChunk: Number.isFinite(min) && min > 0 ? min : undefined };
 }
 
-function body(source: BlobSource, start: number, end: number, onProgress?: (n: number) => void) {
+function body(source: BlobSource, start: number, end: number, onProgress?: (n: number) => void): RequestBody {
+  const report = onProgress ? (n: number) => onProgress(start + n) : undefined;
   return {
     length: end - start,
-    open: (): Readable => {
-      const s = source.open(start, end);
-      return onProgress ? s.pipe(progressStream((n) => onProgress(start + n))) : s;
+    open: () => {
+      if (source.file) return { file: source.file, start, end, ...(report ? { onProgress: report } : {}) };
+      const chunks = source.open(start, end);
+      return report ? counted(chunks, report) : chunks;
     },
   };
+}
+
+/** Count bytes as they pass (for progress), without copying them. */
+async function* counted(chunks: AsyncIterable<Buffer>, onProgress: (bytes: number) => void) {
+  let n = 0;
+  for await (const c of chunks) {
+    n += c.length;
+    yield c;
+    onProgress(n);
+  }
 }
 
 /** Send bytes [start, end) of a source to an upload location; never retried here (see callers). */

@@ -2,8 +2,6 @@
 // authorization (one challenge round per request), retries with backoff and
 // Retry-After, redirects without Authorization to other hosts, a per-host
 // concurrency limit, and a redacted debug log.
-import type { Readable } from 'node:stream';
-import type { Dispatcher } from 'undici';
 import { OcicatError } from '../errors.ts';
 import { Authorizer } from './auth/authorizer.ts';
 import type { CredentialStore } from './auth/credential.ts';
@@ -13,15 +11,16 @@ import { drain, type HttpResponse, header, readErrorText } from './http.ts';
 import { Limiter } from './limiter.ts';
 import { redactUrl, scrub } from './redact.ts';
 import { registryErrorFrom } from './registry-error.ts';
+import type { BodyContent } from './request-body.ts';
 import { DEFAULT_RETRY, isRetryableStatus, type RetryPolicy, retryDelay, sleep } from './retry.ts';
-import { classifyNetworkError, createDispatcher, type TransportOptions } from './transport.ts';
+import { classifyNetworkError, createTransport, type Transport, type TransportOptions } from './transport.ts';
 
 export type Method = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
 
 /** A request body that can be opened again for a retry. */
 export interface RequestBody {
   length: number;
-  open(): Readable | Buffer;
+  open(): BodyContent;
 }
 
 export function bufferBody(buf: Buffer | string): RequestBody {
@@ -48,7 +47,8 @@ export interface ClientOptions extends TransportOptions {
   credentials?: CredentialStore;
   /** HTTP instead of HTTPS; never automatic (DESIGN "CLI contract"). */
   plainHttp?: boolean | ((registry: string) => boolean);
-  dispatcher?: Dispatcher;
+  /** Another transport (the test double in harness/testing); the default is node:http. */
+  transport?: Transport;
   retry?: Partial<RetryPolicy>;
   /** Requests in flight per registry (oras-go and regclient use 3). */
   concurrency?: number;
@@ -63,8 +63,8 @@ export const USER_AGENT = 'ocicat/0.1';
 export class RegistryClient {
   readonly retry: RetryPolicy;
   readonly auth: Authorizer;
-  private readonly dispatcher: Dispatcher;
-  private readonly ownsDispatcher: boolean;
+  private readonly transport: Transport;
+  private readonly ownsTransport: boolean;
   private readonly options: ClientOptions;
   private readonly limiters = new Map<string, Limiter>();
   private readonly caps = new CapabilityCache();
@@ -72,8 +72,8 @@ export class RegistryClient {
   constructor(options: ClientOptions = {}) {
     this.options = options;
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
-    this.ownsDispatcher = !options.dispatcher;
-    this.dispatcher = options.dispatcher ?? createDispatcher(options);
+    this.ownsTransport = !options.transport;
+    this.transport = options.transport ?? createTransport(options);
     this.auth = new Authorizer((url, init) => this.tokenRequest(url, init), options.credentials);
   }
 
@@ -223,22 +223,13 @@ export class RegistryClient {
     body: RequestBody | undefined,
     signal: AbortSignal | undefined,
   ): Promise<HttpResponse> {
-    const u = new URL(url);
-    const res = await this.dispatcher.request({
-      origin: u.origin,
-      path: u.pathname + u.search,
+    return this.transport.request({
       method,
+      url,
       headers,
-      body: body ? body.open() : null,
+      ...(body ? { body: body.open() } : {}),
       ...(signal ? { signal } : {}),
     });
-    return {
-      status: res.statusCode,
-      headers: res.headers as HttpResponse['headers'],
-      body: res.body as unknown as Readable,
-      url,
-      method,
-    };
   }
 
   // Token endpoints: no registry auth, retries on network errors and 5xx.
@@ -271,7 +262,7 @@ export class RegistryClient {
   }
 
   async close(): Promise<void> {
-    if (this.ownsDispatcher) await this.dispatcher.close();
+    if (this.ownsTransport) await this.transport.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

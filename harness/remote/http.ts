@@ -1,4 +1,4 @@
-// Small helpers over undici responses.
+// HTTP responses as the client sees them, and small helpers over them.
 import type { Readable } from 'node:stream';
 import { OcicatError } from '../errors.ts';
 

@@ -3,6 +3,7 @@
 import { MockAgent } from 'undici';
 import { type Credential, StaticStore } from '../remote/auth/credential.ts';
 import { type ClientOptions, RegistryClient } from '../remote/client.ts';
+import { undiciTransport } from './undici-transport.ts';
 
 export const ORIGIN = 'https://reg.test';
 export const REGISTRY = 'reg.test';
@@ -23,7 +24,7 @@ export function mockRegistry(
   const logs: string[] = [];
   const pool = (origin = ORIGIN) => agent.get(origin);
   const client = new RegistryClient({
-    dispatcher: agent,
+    transport: undiciTransport(agent),
     retry: { maxRetries: 3, baseDelayMs: 1, maxDelayMs: 5, retryAfterCapMs: 20 },
     log: (l) => logs.push(l),
     ...rest,

@@ -1,12 +1,12 @@
 // Authentication features: which scheme the registry challenges with, and that
 // our flows through it work (Basic; Bearer via GET; identity tokens via OAuth2 POST).
 
-import { request } from 'undici';
 import { parseChallenges } from '../../../harness/remote/auth/challenge.ts';
 import { StaticStore } from '../../../harness/remote/auth/credential.ts';
 import { RegistryClient } from '../../../harness/remote/client.ts';
+import { drain, header } from '../../../harness/remote/http.ts';
 import { RemoteRepository } from '../../../harness/remote/repository.ts';
-import { createDispatcher } from '../../../harness/remote/transport.ts';
+import { createTransport } from '../../../harness/remote/transport.ts';
 import { expectThat, type Feature, type FeatureContext, pass, skip } from '../feature.ts';
 
 /**
@@ -16,18 +16,22 @@ import { expectThat, type Feature, type FeatureContext, pass, skip } from '../fe
  */
 async function challengeScheme(ctx: FeatureContext): Promise<string | undefined> {
   const t = ctx.target;
-  const dispatcher = createDispatcher({
+  const transport = createTransport({
     ...(t.caFile ? { caFile: t.caFile } : {}),
     ...(t.insecure ? { insecure: true } : {}),
   });
   try {
-    const res = await request(`${t.plainHttp ? 'http' : 'https'}://${t.host}/v2/`, { dispatcher });
-    await res.body.dump();
-    if (res.statusCode !== 401) return undefined;
-    const www = res.headers['www-authenticate'];
-    return www ? parseChallenges(Array.isArray(www) ? www.join(', ') : www)[0]?.scheme : undefined;
+    const res = await transport.request({
+      method: 'GET',
+      url: `${t.plainHttp ? 'http' : 'https'}://${t.host}/v2/`,
+      headers: {},
+    });
+    await drain(res);
+    if (res.status !== 401) return undefined;
+    const www = header(res, 'www-authenticate');
+    return www ? parseChallenges(www)[0]?.scheme : undefined;
   } finally {
-    await dispatcher.close();
+    await transport.close();
   }
 }
 

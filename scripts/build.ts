@@ -1,0 +1,54 @@
+// npm run build: bundle the CLI (and the benchmark's client processes) into
+// plain JavaScript under dist/. Node then starts without loading its TypeScript
+// stripper or ~60 modules one by one: `ocicat --help` measured 105 MiB peak RSS
+// and 0.31 s from source, 64 MiB and 0.09 s bundled (reports/bench).
+// dist/<name>.json lists each bundle's inputs with their sha256, so that
+// bin/ocicat.js runs the bundle only while it matches the source, and the
+// source otherwise. Run by `npm install` (prepare), `npm test` and `npm run bench`.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { build } from 'rolldown';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const DIST = join(ROOT, 'dist');
+
+export const BUNDLES: Record<string, string> = {
+  cli: 'harness/cli/main.ts',
+  'bench-artifact-op': 'scripts/bench/artifact-op.ts',
+  'bench-blob-op': 'scripts/bench/blob-op.ts',
+  'bench-large-op': 'scripts/bench/large-op.ts',
+};
+
+export function sha256File(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+export async function buildAll(): Promise<void> {
+  await mkdir(DIST, { recursive: true });
+  for (const [name, input] of Object.entries(BUNDLES)) {
+    const out = await build({
+      input: join(ROOT, input),
+      platform: 'node',
+      logLevel: 'warn',
+      output: { file: join(DIST, `${name}.mjs`), format: 'esm' },
+      write: true,
+    });
+    const modules = out.output.flatMap((o) => ('moduleIds' in o ? o.moduleIds : []));
+    const inputs: Record<string, string> = {};
+    for (const id of modules) {
+      if (id.startsWith('\0') || id.includes('/node_modules/')) continue;
+      inputs[relative(ROOT, id)] = sha256File(id);
+    }
+    await writeFile(join(DIST, `${name}.json`), `${JSON.stringify({ input, inputs }, null, 2)}\n`);
+  }
+}
+
+if (import.meta.main) {
+  const t0 = performance.now();
+  await buildAll();
+  process.stdout.write(
+    `built ${Object.keys(BUNDLES).length} bundles into dist/ in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
+  );
+}
