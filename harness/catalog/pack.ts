@@ -4,9 +4,10 @@
 // bits and derive group and other from them (rw- -> 644, rwx -> 755), so the
 // umask a checkout was made with does not change the digest.
 import { createReadStream } from 'node:fs';
-import { lstat, readdir, readlink } from 'node:fs/promises';
+import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OcicatError } from '../errors.ts';
+import { reclaimer } from '../util/reclaim.ts';
 import { gzip } from './gzip.ts';
 import { END_OF_ARCHIVE, encodeHeader, padding, type TarEntry } from './tar-header.ts';
 
@@ -72,14 +73,21 @@ export async function listTree(dir: string, name: string): Promise<SourceEntry[]
   return out.sort((a, b) => byBytes(a.path, b.path));
 }
 
+const SMALL_FILE = 1024 * 1024;
+
 async function* tarStream(entries: SourceEntry[]): AsyncGenerator<Buffer> {
+  const reclaim = reclaimer();
   for (const e of entries) {
     yield encodeHeader(e);
     if (e.type !== 'file') continue;
     let n = 0;
-    for await (const chunk of createReadStream(e.abs, { highWaterMark: 1024 * 1024 })) {
+    // small files (most of a catalog) in one read; large ones streamed
+    const chunks =
+      e.size <= SMALL_FILE ? [await readFile(e.abs)] : createReadStream(e.abs, { highWaterMark: SMALL_FILE });
+    for await (const chunk of chunks) {
       n += (chunk as Buffer).length;
       if (n > e.size) break;
+      reclaim((chunk as Buffer).length);
       yield chunk as Buffer;
     }
     if (n !== e.size) throw new OcicatError('INVALID_CATALOG', `${e.abs} changed while it was packed`);
