@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OcicatError } from '../errors.ts';
-import { reclaimer } from '../util/reclaim.ts';
+import { reclaim } from '../util/reclaim.ts';
 import { gzip } from './gzip.ts';
 import { END_OF_ARCHIVE, encodeHeader, padding, type TarEntry } from './tar-header.ts';
 
@@ -76,7 +76,6 @@ export async function listTree(dir: string, name: string): Promise<SourceEntry[]
 const SMALL_FILE = 1024 * 1024;
 
 async function* tarStream(entries: SourceEntry[]): AsyncGenerator<Buffer> {
-  const reclaim = reclaimer();
   for (const e of entries) {
     yield encodeHeader(e);
     if (e.type !== 'file') continue;

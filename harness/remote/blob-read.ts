@@ -7,7 +7,7 @@ import { Verifier } from '../oci/digest.ts';
 import type { Descriptor } from '../oci/manifest.ts';
 import { writeThenRename } from '../util/atomic-write.ts';
 import { writeChunks } from '../util/file-sink.ts';
-import { reclaimer } from '../util/reclaim.ts';
+import { reclaim } from '../util/reclaim.ts';
 import { pullScope } from './auth/scope.ts';
 import { header } from './http.ts';
 import { blobPath } from './paths.ts';
@@ -56,7 +56,6 @@ export function readBlob(
 ): AsyncGenerator<Buffer> {
   const { client } = repo;
   const caps = client.capabilities(repo.registry);
-  const reclaim = reclaimer();
   return (async function* chunks(): AsyncGenerator<Buffer> {
     let offset = options.offset ?? 0;
     let failures = 0;

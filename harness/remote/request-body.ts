@@ -5,6 +5,7 @@
 
 import { open } from 'node:fs/promises';
 import type { ClientRequest } from 'node:http';
+import { BufferPool } from '../util/buffer-pool.ts';
 
 /** Bytes [start, end) of a file. */
 export interface FileRange {
@@ -18,6 +19,8 @@ export interface FileRange {
 export type BodyContent = Buffer | AsyncIterable<Buffer> | FileRange;
 
 export const FILE_CHUNK = 1024 * 1024;
+/** Enough for 4 uploads at once (the default concurrency). */
+const chunkPool = new BufferPool(FILE_CHUNK, 8);
 
 export function isFileRange(body: BodyContent): body is FileRange {
   return typeof (body as FileRange).file === 'string';
@@ -33,10 +36,11 @@ function send(req: ClientRequest, chunk: Buffer): Promise<void> {
 
 async function writeFileRange(req: ClientRequest, range: FileRange): Promise<void> {
   const fh = await open(range.file, 'r');
+  const buffers = [chunkPool.take(), chunkPool.take()];
+  let sending: Promise<void> | undefined;
+  let inFlight = false;
   try {
-    const buffers = [Buffer.allocUnsafeSlow(FILE_CHUNK), Buffer.allocUnsafeSlow(FILE_CHUNK)];
     let pos = range.start;
-    let sending: Promise<void> | undefined;
     for (let i = 0; pos < range.end; i++) {
       const buf = buffers[i & 1]!;
       const { bytesRead } = await fh.read(buf, 0, Math.min(FILE_CHUNK, range.end - pos), pos);
@@ -46,13 +50,25 @@ async function writeFileRange(req: ClientRequest, range: FileRange): Promise<voi
       if (req.destroyed) return;
       pos += bytesRead;
       const sent = pos - range.start;
-      sending = send(req, buf.subarray(0, bytesRead)).then(() => range.onProgress?.(sent));
+      inFlight = true;
+      sending = send(req, buf.subarray(0, bytesRead)).then(
+        () => {
+          inFlight = false;
+          range.onProgress?.(sent);
+        },
+        (e: unknown) => {
+          inFlight = false;
+          throw e;
+        },
+      );
     }
     await sending;
+    req.end();
   } finally {
     await fh.close();
+    // a write still pending on a failed request keeps its buffers out of the pool
+    if (!inFlight) for (const b of buffers) chunkPool.give(b);
   }
-  req.end();
 }
 
 async function writeChunks(req: ClientRequest, chunks: AsyncIterable<Buffer>): Promise<void> {

@@ -5,8 +5,11 @@
 // stream, with a 16 KiB buffer, made every network chunk its own write: a
 // 256 MiB pull took 1.3 s that way and 0.5 s with large writes.)
 import { type FileHandle, open } from 'node:fs/promises';
+import { BufferPool } from './buffer-pool.ts';
 
-export const STAGE = 4 * 1024 * 1024;
+export const STAGE = 2 * 1024 * 1024;
+/** Enough for the stages of 4 downloads at once (the default concurrency). */
+const stagePool = new BufferPool(STAGE, 8);
 
 async function writeAll(fh: FileHandle, buf: Buffer, length: number, position: number): Promise<void> {
   for (let done = 0; done < length; ) {
@@ -25,7 +28,7 @@ export async function writeChunks(
   onChunk?: (chunk: Buffer) => void,
 ): Promise<number> {
   const fh = await open(path, 'wx');
-  const stages = [Buffer.allocUnsafeSlow(STAGE), Buffer.allocUnsafeSlow(STAGE)];
+  const stages = [stagePool.take(), stagePool.take()];
   let current = 0;
   let fill = 0;
   let position = 0;
@@ -55,6 +58,7 @@ export async function writeChunks(
   } finally {
     await writing?.catch(() => undefined);
     await fh.close();
+    for (const b of stages) stagePool.give(b);
   }
   return position;
 }
