@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The ocicat CLI. The code is TypeScript; `npm install` (and `npm test`) bundle it
+// The ocicat CLI. The code is TypeScript; `npm run setup` (and `npm test`) bundle it
 // into dist/cli.mjs (scripts/build.ts), which runs when it still matches the
 // source; otherwise the source runs through Node's type stripping (22.18+, 24
 // recommended: `npx ocicat` from the repository uses the node@24 devDependency).

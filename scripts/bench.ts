@@ -6,14 +6,21 @@
 // BENCH_RUNS times each (default 5); medians with min and max; peak RSS of each.
 // Every tool pushes from the same OCI layout into a fresh repository and pulls
 // into a fresh layout, so bytes and work are the same for all.
-// Writes reports/bench/<date>.md and .json with ocicat/limit and ocicat/best-peer.
+// ocicat runs as users get it: bundled (scripts/build.ts, built first). Before
+// every measured command the page cache is flushed (`sync`, not timed), so that
+// one tool's gigabyte of dirty pages does not slow the next one's writes.
+// Writes reports/bench/<date>.md and .json with ocicat/limit, ocicat/best peer and
+// each target of issue 6, met or missed.
 //   BENCH_GIB (1), BENCH_LAYERS (100), BENCH_RUNS (5), BENCH_PACKAGE_FILES (10000),
-//   BENCH_REGISTRIES (distribution2,distribution3)
-import { execFile } from 'node:child_process';
+//   BENCH_REGISTRIES (distribution2,zot,distribution3), BENCH_TOOLS (all: ocicat,
+//   oras,crane,regctl,skopeo,curl; a subset for quick looks), BENCH_OUT (reports/bench)
+import { execFile, execFileSync } from 'node:child_process';
 import { link, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
+// @ts-expect-error plain JavaScript, without types
+import { freshBundle } from '../bin/fresh-bundle.js';
 import { generatedRange, writeGenerated } from '../fixtures/generated-source.ts';
 import { OciLayout } from '../harness/content/oci-layout.ts';
 import { digestOf } from '../harness/oci/digest.ts';
@@ -23,7 +30,8 @@ import { bufferSource } from '../harness/remote/blob-source.ts';
 import { definition } from '../registries/definitions/index.ts';
 import { startProcess } from '../registries/providers/process.ts';
 import { findTool } from '../registries/tools.ts';
-import { measure, median, type Sample } from './bench/measure.ts';
+import { measure as measureCommand, median, type Sample } from './bench/measure.ts';
+import { buildAll } from './build.ts';
 
 const GiB = 1024 ** 3;
 const ROOT = resolve(import.meta.dirname, '..');
@@ -31,11 +39,25 @@ const total = Math.round(Number(process.env.BENCH_GIB ?? 1) * GiB);
 const layerCount = Number(process.env.BENCH_LAYERS ?? 100);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const packageFiles = Number(process.env.BENCH_PACKAGE_FILES ?? 10_000);
-const registries = (process.env.BENCH_REGISTRIES ?? 'distribution2,distribution3').split(',');
+const registries = (process.env.BENCH_REGISTRIES ?? 'distribution2,zot,distribution3').split(',');
+const wanted = new Set((process.env.BENCH_TOOLS ?? 'ocicat,oras,crane,regctl,skopeo,curl').split(','));
+const OUT = resolve(process.env.BENCH_OUT ?? join(ROOT, 'reports', 'bench'));
+const unavailable: string[] = [];
 const node = process.execPath;
 const exec = promisify(execFile);
 const work = await mkdtemp(join(tmpdir(), 'ocicat-bench-'));
 const log = (s: string) => process.stdout.write(`${s}\n`);
+
+/** Flush dirty pages first (untimed): the previous command's writes must not throttle this one's. */
+function measure(cmd: string, args: string[]): Promise<Sample> {
+  execFileSync('sync');
+  return measureCommand(cmd, args);
+}
+
+await buildAll();
+const artifactOp = freshBundle('bench-artifact-op') as string | undefined;
+if (!artifactOp) throw new Error('dist/bench-artifact-op.mjs is missing or stale after the build');
+const artifactOpPath = new URL(artifactOp).pathname;
 
 /** An OCI layout holding one artifact of `n` layers adding up to `size` bytes; layer files are kept for curl. */
 async function artifact(
@@ -146,34 +168,28 @@ try {
     try {
       reg = await startProcess(definition(regName));
     } catch (e) {
-      log(`${regName}: unavailable (${(e as Error).message.split('\n')[0]})`);
+      const why = `${regName}: unavailable (${(e as Error).message.split('\n')[0]})`;
+      unavailable.push(why);
+      log(why);
       continue;
     }
     try {
       const h = reg.host;
       const regctlEnv = { ...process.env, HOME: join(work, 'regctl-home') };
-      if (tools.regctl)
+      if (tools.regctl && wanted.has('regctl'))
         await exec(tools.regctl, ['registry', 'set', h, '--tls', 'disabled'], { env: regctlEnv });
       for (const w of workloads) {
         const pulled = `bench/pulled-${w.name}`;
-        await exec(node, ['scripts/bench/artifact-op.ts', 'push', w.layout, 'v1', h, pulled], {
-          cwd: ROOT,
-        });
+        await exec(node, [artifactOpPath, 'push', w.layout, 'v1', h, pulled]);
         for (let run = 0; run < RUNS; run++) {
           const base = { registry: `${reg.name} ${reg.version}`, workload: w.name };
           // push: everyone from the same layout into a fresh repository
-          add(
-            { ...base, op: 'push', tool: 'ocicat' },
-            await measure(node, [
-              join(ROOT, 'scripts/bench/artifact-op.ts'),
-              'push',
-              w.layout,
-              'v1',
-              h,
-              fresh('ocicat'),
-            ]),
-          );
-          if (tools.oras)
+          if (wanted.has('ocicat'))
+            add(
+              { ...base, op: 'push', tool: 'ocicat' },
+              await measure(node, [artifactOpPath, 'push', w.layout, 'v1', h, fresh('ocicat')]),
+            );
+          if (tools.oras && wanted.has('oras'))
             add(
               { ...base, op: 'push', tool: 'oras' },
               await measure(tools.oras, [
@@ -184,12 +200,12 @@ try {
                 `${h}/${fresh('oras')}:v1`,
               ]),
             );
-          if (tools.crane)
+          if (tools.crane && wanted.has('crane'))
             add(
               { ...base, op: 'push', tool: 'crane' },
               await measure(tools.crane, ['push', '--insecure', w.layout, `${h}/${fresh('crane')}:v1`]),
             );
-          if (tools.regctl)
+          if (tools.regctl && wanted.has('regctl'))
             add(
               { ...base, op: 'push', tool: 'regctl' },
               await measure('env', [
@@ -201,7 +217,7 @@ try {
                 `${h}/${fresh('regctl')}:v1`,
               ]),
             );
-          if (tools.skopeo)
+          if (tools.skopeo && wanted.has('skopeo'))
             add(
               { ...base, op: 'push', tool: 'skopeo' },
               await measure(tools.skopeo, [
@@ -212,16 +228,18 @@ try {
                 `docker://${h}/${fresh('skopeo')}:v1`,
               ]),
             );
-          add({ ...base, op: 'push', tool: 'curl (limit)' }, await curlPush(h, fresh('curl'), w.files));
+          if (wanted.has('curl'))
+            add({ ...base, op: 'push', tool: 'curl (limit)' }, await curlPush(h, fresh('curl'), w.files));
           // pull: everyone from the same repository into a fresh layout (or files, for curl)
           const out = () => join(work, `out-${seq++}`);
           const o1 = out();
-          add(
-            { ...base, op: 'pull', tool: 'ocicat' },
-            await measure(node, [join(ROOT, 'scripts/bench/artifact-op.ts'), 'pull', h, pulled, 'v1', o1]),
-          );
+          if (wanted.has('ocicat'))
+            add(
+              { ...base, op: 'pull', tool: 'ocicat' },
+              await measure(node, [artifactOpPath, 'pull', h, pulled, 'v1', o1]),
+            );
           const o2 = out();
-          if (tools.oras)
+          if (tools.oras && wanted.has('oras'))
             add(
               { ...base, op: 'pull', tool: 'oras' },
               await measure(tools.oras, [
@@ -233,13 +251,13 @@ try {
               ]),
             );
           const o3 = out();
-          if (tools.crane)
+          if (tools.crane && wanted.has('crane'))
             add(
               { ...base, op: 'pull', tool: 'crane' },
               await measure(tools.crane, ['pull', '--insecure', '--format', 'oci', `${h}/${pulled}:v1`, o3]),
             );
           const o4 = out();
-          if (tools.regctl)
+          if (tools.regctl && wanted.has('regctl'))
             add(
               { ...base, op: 'pull', tool: 'regctl' },
               await measure('env', [
@@ -252,7 +270,7 @@ try {
               ]),
             );
           const o5 = out();
-          if (tools.skopeo)
+          if (tools.skopeo && wanted.has('skopeo'))
             add(
               { ...base, op: 'pull', tool: 'skopeo' },
               await measure(tools.skopeo, [
@@ -264,7 +282,8 @@ try {
               ]),
             );
           const o6 = out();
-          add({ ...base, op: 'pull', tool: 'curl (limit)' }, await curlPull(h, pulled, w.files, o6));
+          if (wanted.has('curl'))
+            add({ ...base, op: 'pull', tool: 'curl (limit)' }, await curlPull(h, pulled, w.files, o6));
           for (const o of [o1, o2, o3, o4, o5, o6]) await rm(o, { recursive: true, force: true });
           log(`${base.registry} ${w.name}: run ${run + 1}/${RUNS} done`);
         }
@@ -275,36 +294,40 @@ try {
   }
   // package: a catalog of many small files, ocicat against tar -czf
   const cat = join(work, 'catalog');
-  await mkdir(join(cat, 'files'), { recursive: true });
-  await writeFile(
-    join(cat, 'Catalog.yaml'),
-    'apiVersion: kubara.io/v1alpha1\nkind: Catalog\nmetadata:\n  name: bench\nspec:\n  version: 1.0.0\n',
-  );
-  const per = Math.floor(total / packageFiles);
-  for (let i = 0; i < packageFiles; i++) {
-    const parts: Buffer[] = [];
-    for await (const c of generatedRange(`pkg-${i}`, 0, per)) parts.push(c as Buffer);
-    await writeFile(join(cat, 'files', `f${String(i).padStart(5, '0')}.bin`), Buffer.concat(parts));
-  }
-  for (let run = 0; run < RUNS; run++) {
-    const base = { registry: '-', workload: `${packageFiles} files`, op: 'package' as const };
-    add(
-      { ...base, tool: 'ocicat' },
-      await measure(node, [
-        join(ROOT, 'bin/ocicat.js'),
-        'catalog',
-        'package',
-        'oci://bench.invalid/b/',
-        '--work-dir',
-        cat,
-        '--home',
-        join(work, `home-${seq++}`),
-      ]),
+  if (packageFiles > 0) {
+    await mkdir(join(cat, 'files'), { recursive: true });
+    await writeFile(
+      join(cat, 'Catalog.yaml'),
+      'apiVersion: kubara.io/v1alpha1\nkind: Catalog\nmetadata:\n  name: bench\nspec:\n  version: 1.0.0\n',
     );
-    add(
-      { ...base, tool: 'tar -czf' },
-      await measure('tar', ['-czf', join(work, `pkg-${seq++}.tgz`), '-C', work, 'catalog']),
-    );
+    const per = Math.floor(total / packageFiles);
+    for (let i = 0; i < packageFiles; i++) {
+      const parts: Buffer[] = [];
+      for await (const c of generatedRange(`pkg-${i}`, 0, per)) parts.push(c as Buffer);
+      await writeFile(join(cat, 'files', `f${String(i).padStart(5, '0')}.bin`), Buffer.concat(parts));
+    }
+    for (let run = 0; run < RUNS; run++) {
+      const base = { registry: '-', workload: `${packageFiles} files`, op: 'package' as const };
+      const home = join(work, `home-${seq++}`);
+      const tgz = join(work, `pkg-${seq++}.tgz`);
+      if (wanted.has('ocicat'))
+        add(
+          { ...base, tool: 'ocicat' },
+          await measure(node, [
+            join(ROOT, 'bin/ocicat.js'),
+            'catalog',
+            'package',
+            'oci://bench.invalid/b/',
+            '--work-dir',
+            cat,
+            '--home',
+            home,
+          ]),
+        );
+      add({ ...base, tool: 'tar -czf' }, await measure('tar', ['-czf', tgz, '-C', work, 'catalog']));
+      await rm(home, { recursive: true, force: true });
+      await rm(tgz, { force: true });
+    }
   }
 } finally {
   await rm(work, { recursive: true, force: true });
@@ -313,18 +336,63 @@ try {
 // the table
 const fmt = (n: number, d = 2) => n.toFixed(d);
 const med = (r: Row) => median(r.samples.map((s) => s.seconds));
+const rss = (r: Row) => median(r.samples.map((s) => s.peakRssMiB));
+
+/** Issue 6's targets for an ocicat row: each one met or missed, with the figure. */
+function targets(op: Row['op'], vsLimit: number | undefined, vsPeer: number | undefined, peakRss: number) {
+  const out: Array<{ target: string; met: boolean; figure: string }> = [];
+  if (op === 'push' && vsLimit !== undefined)
+    out.push({ target: 'push ≥ 0.95× curl speed', met: vsLimit <= 1 / 0.95, figure: `${fmt(1 / vsLimit)}×` });
+  if (op === 'pull' && vsLimit !== undefined)
+    out.push({ target: 'pull ≤ 1.2× curl time', met: vsLimit <= 1.2, figure: `${fmt(vsLimit)}×` });
+  if (op === 'package' && vsLimit !== undefined)
+    out.push({ target: 'faster than tar -czf', met: vsLimit < 1, figure: `${fmt(vsLimit)}×` });
+  if (vsPeer !== undefined)
+    out.push({ target: 'faster than every peer', met: vsPeer < 1, figure: `${fmt(vsPeer)}×` });
+  out.push({ target: 'peak RSS < 150 MiB', met: peakRss < 150, figure: `${fmt(peakRss, 0)} MiB` });
+  return out;
+}
+
+function version(cmd: string | undefined, args: string[]): string {
+  if (!cmd) return 'not installed';
+  try {
+    const out = execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return /v?\d+\.\d+(\.\d+)?/.exec(out)?.[0] ?? out.split('\n')[0]!.trim();
+  } catch {
+    return 'unknown';
+  }
+}
+const versions = {
+  node: process.version,
+  oras: version(await findTool('oras'), ['version']),
+  crane: version(await findTool('crane'), ['version']),
+  regctl: version(await findTool('regctl'), ['version', '--format', '{{.VCSTag}}']),
+  skopeo: version(await findTool('skopeo'), ['--version']),
+  curl: version('curl', ['--version']),
+  tar: version('tar', ['--version']),
+};
+
 const groups = [...new Set(rows.map((r) => `${r.registry}|${r.workload}|${r.op}`))];
+const day = new Date().toISOString().slice(0, 10);
 const lines = [
-  `# bench — ${new Date().toISOString().slice(0, 10)}`,
+  `# bench — ${day}`,
   '',
-  `${RUNS} runs each, in alternation; median seconds (min-max); peak RSS MiB (median). Artifacts of ${fmt(total / GiB, 2)} GiB (1 layer, and ${layerCount} layers); package: ${packageFiles} files.`,
+  `${RUNS} runs each, in alternation; median seconds (min-max); peak RSS MiB (median). Artifacts of ${fmt(total / GiB, 2)} GiB (1 layer, and ${layerCount} layers); package: ${packageFiles} files of incompressible data. Page cache flushed (sync) before every command. ocicat/limit and ocicat/best peer are ratios of median times (below 1: ocicat is faster).`,
   '',
-  '| registry | workload | op | tool | seconds | peak RSS MiB | ocicat / limit | ocicat / best peer |',
-  '|---|---|---|---|---|---|---|---|',
+  `Machine: ${cpus().length} cores, ${fmt(totalmem() / GiB, 0)} GiB, shared (medians and ratios only). Tools: ${Object.entries(
+    versions,
+  )
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ')}.`,
+  ...(unavailable.length ? ['', `Not measured: ${unavailable.join('; ')}.`] : []),
+  '',
+  '| registry | workload | op | tool | seconds | peak RSS MiB | ocicat / limit | ocicat / best peer | targets |',
+  '|---|---|---|---|---|---|---|---|---|',
 ];
 const json: unknown[] = [];
+const missed: string[] = [];
 for (const g of groups) {
-  const [registry, workload, op] = g.split('|');
+  const [registry, workload, op] = g.split('|') as [string, string, Row['op']];
   const inGroup = rows.filter((r) => r.registry === registry && r.workload === workload && r.op === op);
   const ours = inGroup.find((r) => r.tool === 'ocicat');
   const limit = inGroup.find((r) => r.tool === 'curl (limit)' || r.tool === 'tar -czf');
@@ -333,10 +401,14 @@ for (const g of groups) {
   for (const r of inGroup) {
     const secs = r.samples.map((s) => s.seconds);
     const isOurs = r === ours;
-    const vsLimit = isOurs && limit ? fmt(med(r) / med(limit)) : '';
-    const vsPeer = isOurs && best !== undefined ? fmt(med(r) / best) : '';
+    const vsLimit = isOurs && limit ? med(r) / med(limit) : undefined;
+    const vsPeer = isOurs && best !== undefined ? med(r) / best : undefined;
+    const t = isOurs ? targets(op, vsLimit, vsPeer, rss(r)) : [];
+    for (const x of t.filter((x) => !x.met))
+      missed.push(`${registry} ${workload} ${op}: ${x.target} (${x.figure})`);
+    const cell = t.map((x) => `${x.met ? 'met' : '**missed**'}: ${x.target} (${x.figure})`).join('; ');
     lines.push(
-      `| ${registry} | ${workload} | ${op} | ${r.tool} | ${fmt(med(r))} (${fmt(Math.min(...secs))}-${fmt(Math.max(...secs))}) | ${fmt(median(r.samples.map((s) => s.peakRssMiB)), 0)} | ${vsLimit} | ${vsPeer} |`,
+      `| ${registry} | ${workload} | ${op} | ${r.tool} | ${fmt(med(r))} (${fmt(Math.min(...secs))}-${fmt(Math.max(...secs))}) | ${fmt(rss(r), 0)} | ${vsLimit !== undefined ? fmt(vsLimit) : ''} | ${vsPeer !== undefined ? fmt(vsPeer) : ''} | ${cell} |`,
     );
     json.push({
       registry,
@@ -345,16 +417,21 @@ for (const g of groups) {
       tool: r.tool,
       samples: r.samples,
       medianSeconds: med(r),
-      ...(isOurs ? { ratioToLimit: limit ? med(r) / med(limit) : null, ratioToBestPeer: best ?? null } : {}),
+      medianPeakRssMiB: rss(r),
+      ...(isOurs ? { ratioToLimit: vsLimit ?? null, ratioToBestPeer: vsPeer ?? null, targets: t } : {}),
     });
   }
 }
-const day = new Date().toISOString().slice(0, 10);
-await mkdir(join(ROOT, 'reports', 'bench'), { recursive: true });
-await writeFile(join(ROOT, 'reports', 'bench', `${day}.md`), `${lines.join('\n')}\n`);
+lines.push(
+  '',
+  missed.length ? `Targets missed: ${missed.length}.` : 'Every target met.',
+  ...missed.map((m) => `- ${m}`),
+);
+await mkdir(OUT, { recursive: true });
+await writeFile(join(OUT, `${day}.md`), `${lines.join('\n')}\n`);
 await writeFile(
-  join(ROOT, 'reports', 'bench', `${day}.json`),
-  `${JSON.stringify({ date: day, runs: RUNS, bytes: total, layers: layerCount, packageFiles, rows: json }, null, 2)}\n`,
+  join(OUT, `${day}.json`),
+  `${JSON.stringify({ date: day, runs: RUNS, bytes: total, layers: layerCount, packageFiles, versions, unavailable, rows: json }, null, 2)}\n`,
 );
 log(lines.join('\n'));
-log(`\nwritten: reports/bench/${day}.md and .json`);
+log(`\nwritten: ${relative(ROOT, join(OUT, `${day}.md`))} and .json`);

@@ -4,7 +4,7 @@
 // and 0.31 s from source, 64 MiB and 0.09 s bundled (reports/bench).
 // dist/<name>.json lists each bundle's inputs with their sha256, so that
 // bin/ocicat.js runs the bundle only while it matches the source, and the
-// source otherwise. Run by `npm install` (prepare), `npm test` and `npm run bench`.
+// source otherwise. Run by `npm run setup`, `npm test` and `npm run bench`.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';

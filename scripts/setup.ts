@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { dockerAvailable, ensureImage } from '../registries/container/images.ts';
 import { LOCAL_REGISTRIES } from '../registries/definitions/index.ts';
 import { toolsDir } from '../registries/tools.ts';
+import { buildAll } from './build.ts';
 
 const started = Date.now();
 const installed: string[] = [];
@@ -170,6 +171,10 @@ if (!dockerWhy) {
     }
   }
 }
+
+// 5. the CLI bundle (scripts/build.ts): bin/ocicat.js runs it while it matches the source
+await buildAll();
+installed.push('dist/ (CLI bundle)');
 
 const line = (label: string, list: string[]) =>
   log(`${label.padEnd(12)} ${list.length ? list.join(', ') : '-'}`);
