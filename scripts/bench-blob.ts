@@ -9,7 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeGenerated } from '../fixtures/generated-source.ts';
 import { startDistribution2 } from '../registries/process/distribution2.ts';
+import { bundledOp } from './bench/bundled.ts';
 import { measure, median, type Sample } from './bench/measure.ts';
+
+const blobOp = await bundledOp('bench-blob-op');
 
 const MiB = 1024 * 1024;
 const SIZES = (process.env.BENCH_SIZES_MIB ?? '256,1024').split(',').map((s) => Number(s) * MiB);
@@ -54,7 +57,7 @@ function curlPush(file: string, digest: string): Promise<Sample> {
 
 const node = process.execPath;
 const ocicat = (op: 'push' | 'pull', file: string, digest: string, size: number, repo: string) =>
-  measure(node, ['scripts/bench/blob-op.ts', op, reg.host, repo, file, digest, String(size)]);
+  measure(node, [blobOp, op, reg.host, repo, file, digest, String(size)]);
 
 interface Row {
   size: number;

@@ -7,7 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generatedDigest } from '../fixtures/generated-source.ts';
 import { startDistribution2 } from '../registries/process/distribution2.ts';
+import { bundledOp } from './bench/bundled.ts';
 import { measure } from './bench/measure.ts';
+
+const largeOp = await bundledOp('bench-large-op');
 
 const GiB = 1024 ** 3;
 const sizes = (process.env.BENCH_LARGE_GIB ?? '1,4,16').split(',').map(Number);
@@ -21,7 +24,7 @@ try {
     const digest = await generatedDigest(seed, size);
     const op = (o: string, out?: string) =>
       measure(process.execPath, [
-        'scripts/bench/large-op.ts',
+        largeOp,
         o,
         reg.host,
         'bench/large',

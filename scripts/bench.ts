@@ -12,15 +12,13 @@
 // Writes reports/bench/<date>.md and .json with ocicat/limit, ocicat/best peer and
 // each target of issue 6, met or missed.
 //   BENCH_GIB (1), BENCH_LAYERS (100), BENCH_RUNS (5), BENCH_PACKAGE_FILES (10000),
-//   BENCH_REGISTRIES (distribution2,zot,distribution3), BENCH_TOOLS (all: ocicat,
+//   BENCH_REGISTRIES (distribution2,zot; distribution3 too), BENCH_TOOLS (all: ocicat,
 //   oras,crane,regctl,skopeo,curl; a subset for quick looks), BENCH_OUT (reports/bench)
 import { execFile, execFileSync } from 'node:child_process';
 import { link, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
-// @ts-expect-error plain JavaScript, without types
-import { freshBundle } from '../bin/fresh-bundle.js';
 import { generatedRange, writeGenerated } from '../fixtures/generated-source.ts';
 import { OciLayout } from '../harness/content/oci-layout.ts';
 import { digestOf } from '../harness/oci/digest.ts';
@@ -30,8 +28,8 @@ import { bufferSource } from '../harness/remote/blob-source.ts';
 import { definition } from '../registries/definitions/index.ts';
 import { startProcess } from '../registries/providers/process.ts';
 import { findTool } from '../registries/tools.ts';
+import { bundledOp } from './bench/bundled.ts';
 import { measure as measureCommand, median, type Sample } from './bench/measure.ts';
-import { buildAll } from './build.ts';
 
 const GiB = 1024 ** 3;
 const ROOT = resolve(import.meta.dirname, '..');
@@ -39,7 +37,7 @@ const total = Math.round(Number(process.env.BENCH_GIB ?? 1) * GiB);
 const layerCount = Number(process.env.BENCH_LAYERS ?? 100);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const packageFiles = Number(process.env.BENCH_PACKAGE_FILES ?? 10_000);
-const registries = (process.env.BENCH_REGISTRIES ?? 'distribution2,zot,distribution3').split(',');
+const registries = (process.env.BENCH_REGISTRIES ?? 'distribution2,zot').split(',');
 const wanted = new Set((process.env.BENCH_TOOLS ?? 'ocicat,oras,crane,regctl,skopeo,curl').split(','));
 const OUT = resolve(process.env.BENCH_OUT ?? join(ROOT, 'reports', 'bench'));
 const unavailable: string[] = [];
@@ -54,10 +52,7 @@ function measure(cmd: string, args: string[]): Promise<Sample> {
   return measureCommand(cmd, args);
 }
 
-await buildAll();
-const artifactOp = freshBundle('bench-artifact-op') as string | undefined;
-if (!artifactOp) throw new Error('dist/bench-artifact-op.mjs is missing or stale after the build');
-const artifactOpPath = new URL(artifactOp).pathname;
+const artifactOpPath = await bundledOp('bench-artifact-op');
 
 /** An OCI layout holding one artifact of `n` layers adding up to `size` bytes; layer files are kept for curl. */
 async function artifact(
