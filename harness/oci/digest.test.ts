@@ -1,14 +1,12 @@
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
 import { isOcicatError } from '../errors.ts';
-import { digestOf, parseDigest, VerifyingStream } from './digest.ts';
+import { digestOf, parseDigest, Verifier } from './digest.ts';
 
-async function drain(data: Buffer[], expected: { digest: string; size: number }): Promise<unknown> {
+function drain(data: Buffer[], expected: { digest: string; size: number }): unknown {
   try {
-    await pipeline(Readable.from(data), new VerifyingStream(expected), async function* (src) {
-      for await (const _ of src) yield* [];
-    });
+    const v = new Verifier(expected);
+    for (const c of data) v.update(c);
+    v.finish();
     return undefined;
   } catch (e) {
     return e;
@@ -39,13 +37,13 @@ describe('digests', () => {
   it('verifies content as it streams', async () => {
     const body = Buffer.from('hello world');
     expect(
-      await drain([body.subarray(0, 3), body.subarray(3)], { digest: digestOf(body), size: body.length }),
+      drain([body.subarray(0, 3), body.subarray(3)], { digest: digestOf(body), size: body.length }),
     ).toBeUndefined();
-    const wrong = await drain([Buffer.from('hello worlD')], { digest: digestOf(body), size: body.length });
+    const wrong = drain([Buffer.from('hello worlD')], { digest: digestOf(body), size: body.length });
     expect(isOcicatError(wrong, 'DIGEST_MISMATCH')).toBe(true);
-    const short = await drain([body.subarray(0, 5)], { digest: digestOf(body), size: body.length });
+    const short = drain([body.subarray(0, 5)], { digest: digestOf(body), size: body.length });
     expect(isOcicatError(short, 'SIZE_MISMATCH')).toBe(true);
-    const long = await drain([body, body], { digest: digestOf(body), size: body.length });
+    const long = drain([body, body], { digest: digestOf(body), size: body.length });
     expect((long as Error).message).toMatch(/larger than/);
   });
 });

@@ -3,7 +3,6 @@
 //   algorithm ::= [a-z0-9]+([+._-][a-z0-9]+)*
 // Registered algorithms: sha256 ([a-f0-9]{64}) and sha512 ([a-f0-9]{128}).
 import { createHash, type Hash } from 'node:crypto';
-import { Transform, type TransformCallback } from 'node:stream';
 import { OcicatError } from '../errors.ts';
 
 export type Algorithm = 'sha256' | 'sha512';
@@ -100,44 +99,6 @@ export class Verifier {
         `content digest ${got} does not match ${this.expected.digest}`,
       );
     }
-  }
-}
-
-/** A Verifier as a pass-through stream. */
-export class VerifyingStream extends Transform {
-  private readonly verifier: Verifier;
-
-  constructor(expected: Expected) {
-    super();
-    this.verifier = new Verifier(expected);
-  }
-
-  get expected(): Expected {
-    return this.verifier.expected;
-  }
-
-  get bytes(): number {
-    return this.verifier.bytes;
-  }
-
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    try {
-      this.verifier.update(chunk);
-    } catch (e) {
-      done(e as Error);
-      return;
-    }
-    done(null, chunk);
-  }
-
-  override _flush(done: TransformCallback): void {
-    try {
-      this.verifier.finish();
-    } catch (e) {
-      done(e as Error);
-      return;
-    }
-    done();
   }
 }
 
