@@ -6,6 +6,11 @@ import { readFileSync } from 'node:fs';
 
 const ROOT = new URL('../', import.meta.url);
 
+/** The sha256 (hex) of a file's bytes: scripts/build.ts records these, freshBundle compares them. */
+export function fileSha256(pathOrUrl) {
+  return createHash('sha256').update(readFileSync(pathOrUrl)).digest('hex');
+}
+
 /**
  * The URL of dist/<name>.mjs when it matches the source; undefined when stale or
  * missing. `root` is the repository's URL (ending in /).
@@ -14,10 +19,7 @@ export function freshBundle(name, root = ROOT) {
   try {
     const { inputs } = JSON.parse(readFileSync(new URL(`dist/${name}.json`, root), 'utf8'));
     for (const [file, sha] of Object.entries(inputs)) {
-      const now = createHash('sha256')
-        .update(readFileSync(new URL(file, root)))
-        .digest('hex');
-      if (now !== sha) return undefined;
+      if (fileSha256(new URL(file, root)) !== sha) return undefined;
     }
     return new URL(`dist/${name}.mjs`, root).href;
   } catch {

@@ -5,11 +5,12 @@
 // dist/<name>.json lists each bundle's inputs with their sha256, so that
 // bin/ocicat.js runs the bundle only while it matches the source, and the
 // source otherwise. Run by `npm run setup`, `npm test` and `npm run bench`.
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { build } from 'rolldown';
+// @ts-expect-error plain JavaScript, without types
+import { fileSha256 } from '../bin/fresh-bundle.js';
+import { atomicWrite } from '../harness/util/atomic-write.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const DIST = join(ROOT, 'dist');
@@ -21,10 +22,6 @@ export const BUNDLES: Record<string, string> = {
   'bench-large-op': 'scripts/bench/large-op.ts',
 };
 
-export function sha256File(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex');
-}
-
 export async function buildAll(): Promise<void> {
   await mkdir(DIST, { recursive: true });
   for (const [name, input] of Object.entries(BUNDLES)) {
@@ -33,15 +30,19 @@ export async function buildAll(): Promise<void> {
       platform: 'node',
       logLevel: 'warn',
       output: { file: join(DIST, `${name}.mjs`), format: 'esm' },
-      write: true,
+      write: false,
     });
-    const modules = out.output.flatMap((o) => ('moduleIds' in o ? o.moduleIds : []));
+    const chunk = out.output.find((o) => o.type === 'chunk');
+    if (!chunk) throw new Error(`${input}: the bundler produced no code`);
     const inputs: Record<string, string> = {};
-    for (const id of modules) {
+    for (const id of chunk.moduleIds) {
       if (id.startsWith('\0') || id.includes('/node_modules/')) continue;
-      inputs[relative(ROOT, id)] = sha256File(id);
+      inputs[relative(ROOT, id)] = fileSha256(id);
     }
-    await writeFile(join(DIST, `${name}.json`), `${JSON.stringify({ input, inputs }, null, 2)}\n`);
+    // Temp file + rename: a CLI starting meanwhile (the suites spawn it while a
+    // test rebuilds) reads the old bundle or the new one, never half of one.
+    await atomicWrite(join(DIST, `${name}.mjs`), chunk.code);
+    await atomicWrite(join(DIST, `${name}.json`), `${JSON.stringify({ input, inputs }, null, 2)}\n`);
   }
 }
 
