@@ -61,6 +61,8 @@ async function writeFileRange(req: ClientRequest, range: FileRange): Promise<voi
           throw e;
         },
       );
+      // awaited before the next send; until then a failure must not count as unhandled
+      sending.catch(() => undefined);
     }
     await sending;
     req.end();
@@ -71,7 +73,7 @@ async function writeFileRange(req: ClientRequest, range: FileRange): Promise<voi
   }
 }
 
-async function writeChunks(req: ClientRequest, chunks: AsyncIterable<Buffer>): Promise<void> {
+async function writeIterable(req: ClientRequest, chunks: AsyncIterable<Buffer>): Promise<void> {
   for await (const c of chunks) {
     if (req.destroyed) return;
     // A full socket buffer: wait for it to drain before handing over more.
@@ -93,5 +95,5 @@ export async function writeBody(req: ClientRequest, body: BodyContent | undefine
   if (body === undefined) return void req.end();
   if (Buffer.isBuffer(body)) return void req.end(body);
   if (isFileRange(body)) return writeFileRange(req, body);
-  return writeChunks(req, body);
+  return writeIterable(req, body);
 }
