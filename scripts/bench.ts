@@ -56,9 +56,9 @@ const SKOPEO_BLOB_CACHES = [
   join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'containers', 'cache'),
 ].flatMap((d) => ['blob-info-cache-v1.boltdb', 'blob-info-cache-v1.sqlite'].map((f) => join(d, f)));
 
-async function skopeo(args: string[]): Promise<Sample> {
+async function skopeo(bin: string, args: string[]): Promise<Sample> {
   for (const f of SKOPEO_BLOB_CACHES) await rm(f, { force: true });
-  return measure((await findTool('skopeo'))!, args);
+  return measure(bin, args);
 }
 
 /** Flush dirty pages first (untimed): the previous command's writes must not throttle this one's. */
@@ -230,7 +230,7 @@ try {
           if (tools.skopeo && wanted.has('skopeo'))
             add(
               { ...base, op: 'push', tool: 'skopeo' },
-              await skopeo([
+              await skopeo(tools.skopeo, [
                 'copy',
                 '--quiet',
                 '--dest-tls-verify=false',
@@ -283,7 +283,7 @@ try {
           if (tools.skopeo && wanted.has('skopeo'))
             add(
               { ...base, op: 'pull', tool: 'skopeo' },
-              await skopeo([
+              await skopeo(tools.skopeo, [
                 'copy',
                 '--quiet',
                 '--src-tls-verify=false',
