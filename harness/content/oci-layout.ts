@@ -11,7 +11,7 @@ import { type Descriptor, type ImageIndex, parseManifest } from '../oci/manifest
 import { OCI_INDEX } from '../oci/media-types.ts';
 import { type BlobSource, fileSource } from '../remote/blob-source.ts';
 import { atomicWrite, writeThenRename } from '../util/atomic-write.ts';
-import { writeChunks } from '../util/file-sink.ts';
+import { writeChunks, writeDelivered } from '../util/file-sink.ts';
 import { withLock } from './file-lock.ts';
 import { type PushOptions, readAll, type Target } from './target.ts';
 
@@ -94,10 +94,12 @@ export class OciLayout implements Target {
         async (tmp) => {
           const verifier = new Verifier(desc);
           const cb = options.onProgress;
-          await writeChunks(tmp, source.open(0, desc.size), (c) => {
+          const check = (c: Buffer) => {
             verifier.update(c);
             cb?.(verifier.bytes);
-          });
+          };
+          if (source.deliver) await writeDelivered(tmp, (sink) => source.deliver!(0, sink), check);
+          else await writeChunks(tmp, source.open(0, desc.size), check);
           verifier.finish();
         },
         () => final,

@@ -1,14 +1,14 @@
 // A connection cut in the middle of a blob body: a local HTTP server (a test double;
 // the fault proxy of issue 4/7 does this in front of real registries) destroys the
 // socket after some bytes; the read resumes with Range and the file verifies.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { digestOf } from '../oci/digest.ts';
-import { downloadBlob } from './blob-read.ts';
+import { downloadBlob, readBlob } from './blob-read.ts';
 import { RegistryClient } from './client.ts';
 
 const blob = Buffer.alloc(3 * 1024 * 1024);
@@ -46,13 +46,25 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-it('resumes a blob download cut twice mid-body and verifies it', async () => {
+it.each([
+  ['downloadBlob on the socket transport', true, 'download'],
+  ['downloadBlob on node:http', false, 'download'],
+  ['readBlob (a stream, as a promote reads) on the socket transport', true, 'stream'],
+] as const)('%s resumes a blob cut twice mid-body and verifies it', async (_name, socketReads, how) => {
+  ranges.length = 0;
   const client = new RegistryClient({
     plainHttp: true,
+    socketReads,
     retry: { maxRetries: 3, baseDelayMs: 1, maxDelayMs: 2 },
   });
-  const out = join(dir, 'blob');
-  await downloadBlob({ client, registry: host, repository: 'a' }, desc, out);
+  const repo = { client, registry: host, repository: 'a' };
+  const out = join(dir, `blob-${how}-${socketReads}`);
+  if (how === 'download') await downloadBlob(repo, desc, out);
+  else {
+    const parts: Buffer[] = [];
+    for await (const c of readBlob(repo, desc)) parts.push(c);
+    await writeFile(out, Buffer.concat(parts));
+  }
   await client.close();
   expect((await readFile(out)).equals(blob)).toBe(true);
   expect(ranges[0]).toBe('none');

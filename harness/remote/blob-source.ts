@@ -10,6 +10,12 @@ export interface BlobSource {
   open(start: number, end: number): AsyncIterable<Buffer>;
   /** Set when the bytes are this file: an upload then sends it from reused buffers. */
   readonly file?: string;
+  /**
+   * Bytes [start, size) to a synchronous sink, as views valid only during the
+   * call; resolves at the end. Set when the source can avoid copies that way (a
+   * blob GET on the socket transport); `open` always works.
+   */
+  deliver?(start: number, sink: (chunk: Buffer) => void): Promise<void>;
 }
 
 export function bufferSource(buf: Buffer): BlobSource {

@@ -41,6 +41,8 @@ export interface RequestSpec {
   /** Follow redirects (default: GET and HEAD only). */
   redirect?: boolean;
   signal?: AbortSignal;
+  /** A blob GET: the transport may read the body its fastest way (transport.ts). */
+  bulk?: boolean;
 }
 
 export interface ClientOptions extends TransportOptions {
@@ -130,7 +132,7 @@ export class RegistryClient {
       const release = await this.limiter(spec.registry).acquire();
       let res: HttpResponse;
       try {
-        res = await this.dispatch(method, url, headers, body, spec.signal);
+        res = await this.dispatch(method, url, headers, body, spec.signal, spec.bulk);
       } catch (e) {
         release();
         const { error, retryable } = classifyNetworkError(e, `${method} ${redactUrl(url)}`);
@@ -222,6 +224,7 @@ export class RegistryClient {
     headers: Record<string, string>,
     body: RequestBody | undefined,
     signal: AbortSignal | undefined,
+    bulk = false,
   ): Promise<HttpResponse> {
     return this.transport.request({
       method,
@@ -229,6 +232,7 @@ export class RegistryClient {
       headers,
       ...(body ? { body: body.open() } : {}),
       ...(signal ? { signal } : {}),
+      ...(bulk ? { bulk } : {}),
     });
   }
 

@@ -9,6 +9,18 @@ export interface HttpResponse {
   /** The final URL (after redirects). */
   url: string;
   method: string;
+  /**
+   * Hand the body to `sink` instead of reading `body`: every byte, in order, as
+   * views valid only during the call (socket-get.ts avoids a copy that way).
+   * Resolves when the body has ended; rejects if it fails or `sink` throws.
+   */
+  deliver?(sink: (chunk: Buffer) => void): Promise<void>;
+}
+
+/** Every byte of a body to a synchronous sink: through `deliver` where the transport has it. */
+export async function deliverBody(res: HttpResponse, sink: (chunk: Buffer) => void): Promise<void> {
+  if (res.deliver) return res.deliver(sink);
+  for await (const chunk of res.body) sink(chunk as Buffer);
 }
 
 export function header(res: { headers: HttpResponse['headers'] }, name: string): string | undefined {

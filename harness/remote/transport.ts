@@ -11,6 +11,8 @@ import { rootCertificates } from 'node:tls';
 import { OcicatError } from '../errors.ts';
 import type { HttpResponse } from './http.ts';
 import { type BodyContent, writeBody } from './request-body.ts';
+import { SocketGet } from './socket-get.ts';
+import { TimeoutError } from './timeout-error.ts';
 
 export interface TransportOptions {
   caFile?: string;
@@ -20,6 +22,8 @@ export interface TransportOptions {
   headersTimeoutMs?: number;
   /** Longest silence while a response body streams. */
   bodyTimeoutMs?: number;
+  /** Blob GETs on plain sockets (socket-get.ts); false sends them through node:http too. */
+  socketReads?: boolean;
 }
 
 export interface TransportRequest {
@@ -28,21 +32,14 @@ export interface TransportRequest {
   headers: Record<string, string>;
   body?: BodyContent;
   signal?: AbortSignal;
+  /** A large body is expected (a blob GET): the transport may read it its fastest way. */
+  bulk?: boolean;
 }
 
 /** One round trip: resolves with the response head; the caller reads or drains the body. */
 export interface Transport {
   request(req: TransportRequest): Promise<HttpResponse>;
   close(): Promise<void>;
-}
-
-/** A timeout of ours, classified like a socket error (classifyNetworkError). */
-class TimeoutError extends Error {
-  readonly code: string;
-  constructor(code: 'OCICAT_HEADERS_TIMEOUT' | 'OCICAT_BODY_TIMEOUT', ms: number) {
-    super(`${code === 'OCICAT_HEADERS_TIMEOUT' ? 'no response headers' : 'body stalled'} for ${ms} ms`);
-    this.code = code;
-  }
 }
 
 function readCa(caFile: string): string[] {
@@ -65,8 +62,23 @@ export function createTransport(options: TransportOptions = {}): Transport {
   const https = new HttpsAgent({ ...pool, ...(ca ? { ca } : {}), rejectUnauthorized: !options.insecure });
   const headersTimeout = options.headersTimeoutMs ?? 300_000;
   const bodyTimeout = options.bodyTimeoutMs ?? 120_000;
+  const sockets =
+    options.socketReads === false
+      ? undefined
+      : new SocketGet({
+          ...(ca ? { ca } : {}),
+          insecure: options.insecure ?? false,
+          headersTimeoutMs: headersTimeout,
+          bodyTimeoutMs: bodyTimeout,
+          maxIdle: pool.maxSockets,
+        });
 
   const request = (req: TransportRequest): Promise<HttpResponse> =>
+    req.bulk && sockets && req.method === 'GET' && req.body === undefined
+      ? sockets.request(req)
+      : nodeRequest(req);
+
+  const nodeRequest = (req: TransportRequest): Promise<HttpResponse> =>
     new Promise((resolve, reject) => {
       const u = new URL(req.url);
       const secure = u.protocol === 'https:';
@@ -109,6 +121,7 @@ export function createTransport(options: TransportOptions = {}): Transport {
   return {
     request,
     async close() {
+      sockets?.close();
       http.destroy();
       https.destroy();
     },
