@@ -11,7 +11,7 @@ import { type Descriptor, type ImageIndex, parseManifest } from '../oci/manifest
 import { OCI_INDEX } from '../oci/media-types.ts';
 import { type BlobSource, fileSource } from '../remote/blob-source.ts';
 import { atomicWrite, writeThenRename } from '../util/atomic-write.ts';
-import { writeChunks, writeDelivered } from '../util/file-sink.ts';
+import { writeChunks } from '../util/file-sink.ts';
 import { withLock } from './file-lock.ts';
 import { type PushOptions, readAll, type Target } from './target.ts';
 
@@ -92,14 +92,14 @@ export class OciLayout implements Target {
         dir,
         parseDigest(desc.digest).encoded.slice(0, 16),
         async (tmp) => {
-          const verifier = new Verifier(desc);
           const cb = options.onProgress;
-          const check = (c: Buffer) => {
+          // a source with its own way to a file checks the bytes itself
+          if (source.toFile) return source.toFile(tmp, cb);
+          const verifier = new Verifier(desc);
+          await writeChunks(tmp, source.open(0, desc.size), (c) => {
             verifier.update(c);
             cb?.(verifier.bytes);
-          };
-          if (source.deliver) await writeDelivered(tmp, (sink) => source.deliver!(0, sink), check);
-          else await writeChunks(tmp, source.open(0, desc.size), check);
+          });
           verifier.finish();
         },
         () => final,

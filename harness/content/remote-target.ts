@@ -68,7 +68,7 @@ export class RemoteTarget implements Target {
         const s = repo.readBlob(desc, { offset: start });
         return end >= desc.size ? s : take(s, end - start);
       },
-      deliver: (start, sink) => repo.readBlobInto(desc, sink, { offset: start }),
+      toFile: (path, onProgress) => repo.fetchBlobToFile(desc, path, onProgress ? { onProgress } : {}),
     };
   }
 

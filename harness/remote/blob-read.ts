@@ -200,6 +200,40 @@ export async function readBlobInto(
 }
 
 /**
+ * Write a blob's verified bytes to a new file at `path` (the caller renames it
+ * into place): in a worker thread when this one is already busy with another
+ * blob (blob-workers.ts), else here. Throws on a size or digest mismatch.
+ */
+export async function fetchBlobToFile(
+  repo: RepoRef,
+  desc: Pick<Descriptor, 'digest' | 'size'>,
+  path: string,
+  options: Omit<ReadOptions, 'offset'> = {},
+): Promise<void> {
+  await repo.client.downloadToFile(
+    {
+      registry: repo.registry,
+      path: blobPath(repo.repository, desc.digest),
+      scopes: [pullScope(repo.repository)],
+      file: path,
+      digest: desc.digest,
+      size: desc.size,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    },
+    async () => {
+      const verifier = new Verifier(desc);
+      await writeDelivered(
+        path,
+        (sink) => readBlobInto(repo, desc, sink, options),
+        (c) => verifier.update(c),
+      );
+      verifier.finish();
+    },
+  );
+}
+
+/**
  * Download a blob to `path`: bytes go to a temp file beside it while their digest
  * is checked; the file is renamed into place only when size and digest match.
  */
@@ -207,20 +241,12 @@ export async function downloadBlob(
   repo: RepoRef,
   desc: Pick<Descriptor, 'digest' | 'size'>,
   path: string,
-  options: ReadOptions = {},
+  options: Omit<ReadOptions, 'offset'> = {},
 ): Promise<void> {
   await writeThenRename(
     dirname(path),
     basename(path),
-    async (tmp) => {
-      const verifier = new Verifier(desc);
-      await writeDelivered(
-        tmp,
-        (sink) => readBlobInto(repo, desc, sink, options),
-        (c) => verifier.update(c),
-      );
-      verifier.finish();
-    },
+    (tmp) => fetchBlobToFile(repo, desc, tmp, options),
     () => path,
   );
 }

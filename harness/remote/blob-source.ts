@@ -11,11 +11,11 @@ export interface BlobSource {
   /** Set when the bytes are this file: an upload then sends it from reused buffers. */
   readonly file?: string;
   /**
-   * Bytes [start, size) to a synchronous sink, as views valid only during the
-   * call; resolves at the end. Set when the source can avoid copies that way (a
-   * blob GET on the socket transport); `open` always works.
+   * Write all the bytes, checked against the descriptor the source was fetched
+   * for, to a new file at `path`. Set when the source has a faster way than
+   * `open` (a registry blob: socket-get.ts, blob-workers.ts).
    */
-  deliver?(start: number, sink: (chunk: Buffer) => void): Promise<void>;
+  toFile?(path: string, onProgress?: (bytes: number) => void): Promise<void>;
 }
 
 export function bufferSource(buf: Buffer): BlobSource {

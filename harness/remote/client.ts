@@ -6,6 +6,7 @@ import { OcicatError } from '../errors.ts';
 import { Authorizer } from './auth/authorizer.ts';
 import type { CredentialStore } from './auth/credential.ts';
 import type { Scope } from './auth/scope.ts';
+import { BlobWorkers, defaultBlobWorkers, type Reservation } from './blob-workers.ts';
 import { type Capabilities, CapabilityCache } from './capabilities.ts';
 import { drain, type HttpResponse, header, readErrorText } from './http.ts';
 import { Limiter } from './limiter.ts';
@@ -13,7 +14,15 @@ import { redactUrl, scrub } from './redact.ts';
 import { registryErrorFrom } from './registry-error.ts';
 import type { BodyContent } from './request-body.ts';
 import { DEFAULT_RETRY, isRetryableStatus, type RetryPolicy, retryDelay, sleep } from './retry.ts';
-import { classifyNetworkError, createTransport, type Transport, type TransportOptions } from './transport.ts';
+import {
+  classifyNetworkError,
+  createTransport,
+  DEFAULT_BODY_TIMEOUT,
+  DEFAULT_HEADERS_TIMEOUT,
+  readCa,
+  type Transport,
+  type TransportOptions,
+} from './transport.ts';
 
 export type Method = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -51,6 +60,11 @@ export interface ClientOptions extends TransportOptions {
   plainHttp?: boolean | ((registry: string) => boolean);
   /** Another transport (the test double in harness/testing); the default is node:http. */
   transport?: Transport;
+  /**
+   * Worker threads for concurrent blob downloads (blob-workers.ts); the default
+   * is one fewer than the cores, at most 3, and none with another transport.
+   */
+  blobWorkers?: number;
   retry?: Partial<RetryPolicy>;
   /** Requests in flight per registry (oras-go and regclient use 3). */
   concurrency?: number;
@@ -70,12 +84,26 @@ export class RegistryClient {
   private readonly options: ClientOptions;
   private readonly limiters = new Map<string, Limiter>();
   private readonly caps = new CapabilityCache();
+  private readonly workers: BlobWorkers | undefined;
+  /** Blob downloads this thread is running itself. */
+  private localReads = 0;
 
   constructor(options: ClientOptions = {}) {
     this.options = options;
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.ownsTransport = !options.transport;
     this.transport = options.transport ?? createTransport(options);
+    const workers =
+      options.transport || options.socketReads === false ? 0 : (options.blobWorkers ?? defaultBlobWorkers());
+    this.workers =
+      workers > 0
+        ? new BlobWorkers(workers, {
+            ...(options.caFile ? { ca: readCa(options.caFile) } : {}),
+            insecure: options.insecure ?? false,
+            headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT,
+            bodyTimeoutMs: options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT,
+          })
+        : undefined;
     this.auth = new Authorizer((url, init) => this.tokenRequest(url, init), options.credentials);
   }
 
@@ -179,6 +207,70 @@ export class RegistryClient {
     }
   }
 
+  /**
+   * Download a blob to a new file: in a worker thread when this thread is
+   * already reading a blob and a worker has less to do, else (or when the
+   * worker's attempt fails, which is logged) by `readHere`, which applies every
+   * client rule: auth challenges, redirects, retries. The choice is made at the
+   * call, so downloads started together spread over the threads.
+   */
+  async downloadToFile(
+    job: {
+      registry: string;
+      path: string;
+      scopes: Scope[];
+      file: string;
+      digest: string;
+      size: number;
+      onProgress?: (bytes: number) => void;
+      signal?: AbortSignal;
+    },
+    readHere: () => Promise<void>,
+  ): Promise<void> {
+    const reserved = this.workers?.reserve(this.localReads);
+    if (reserved && (await this.inWorker(reserved, job))) return;
+    this.localReads++;
+    try {
+      await readHere();
+    } finally {
+      this.localReads--;
+    }
+  }
+
+  private async inWorker(
+    reserved: Reservation,
+    job: Parameters<RegistryClient['downloadToFile']>[0],
+  ): Promise<boolean> {
+    const workers = this.workers!;
+    const url = new URL(job.path, this.baseUrl(job.registry)).toString();
+    const headers: Record<string, string> = { 'user-agent': this.options.userAgent ?? USER_AGENT };
+    let release: () => void;
+    try {
+      const authorization = await this.auth.header(job.registry, job.scopes);
+      if (authorization) headers.authorization = authorization;
+      release = await this.limiter(job.registry).acquire();
+    } catch (e) {
+      workers.cancel(reserved);
+      throw e;
+    }
+    try {
+      const reply = await workers.run(
+        reserved,
+        { url, headers, path: job.file, digest: job.digest, size: job.size },
+        {
+          ...(job.onProgress ? { onProgress: job.onProgress } : {}),
+          ...(job.signal ? { signal: job.signal } : {}),
+        },
+      );
+      this.log(
+        `GET ${redactUrl(url)} -> ${reply.ok ? 'done' : `${reply.message}, reading it here`} (worker)`,
+      );
+      return reply.ok;
+    } finally {
+      release();
+    }
+  }
+
   /** Send, and turn any status outside `ok` into a RegistryError carrying the OCI error body. */
   async expect(spec: RequestSpec, ok: number[]): Promise<HttpResponse> {
     const res = await this.send(spec);
@@ -266,6 +358,7 @@ export class RegistryClient {
   }
 
   async close(): Promise<void> {
+    await this.workers?.close();
     if (this.ownsTransport) await this.transport.close();
   }
 

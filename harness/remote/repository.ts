@@ -1,7 +1,7 @@
 // One repository on one registry: the Distribution API calls bound to it.
 import type { Descriptor } from '../oci/manifest.ts';
 import type { Reference } from '../oci/reference.ts';
-import { downloadBlob, headBlob, type ReadOptions, readBlob, readBlobInto } from './blob-read.ts';
+import { downloadBlob, fetchBlobToFile, headBlob, type ReadOptions, readBlob } from './blob-read.ts';
 import type { BlobSource } from './blob-source.ts';
 import { type PushBlobOptions, pushBlob, type UploadResult } from './blob-upload.ts';
 import type { RegistryClient } from './client.ts';
@@ -30,8 +30,8 @@ export class RemoteRepository implements RepoRef {
   readBlob(desc: Desc, options?: ReadOptions) {
     return readBlob(this, desc, options);
   }
-  readBlobInto(desc: Desc, sink: (chunk: Buffer) => void, options?: ReadOptions) {
-    return readBlobInto(this, desc, sink, options);
+  fetchBlobToFile(desc: Desc, path: string, options?: Omit<ReadOptions, 'offset'>) {
+    return fetchBlobToFile(this, desc, path, options);
   }
   downloadBlob(desc: Desc, path: string, options?: ReadOptions) {
     return downloadBlob(this, desc, path, options);

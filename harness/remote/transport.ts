@@ -42,7 +42,10 @@ export interface Transport {
   close(): Promise<void>;
 }
 
-function readCa(caFile: string): string[] {
+export const DEFAULT_HEADERS_TIMEOUT = 300_000;
+export const DEFAULT_BODY_TIMEOUT = 120_000;
+
+export function readCa(caFile: string): string[] {
   let pem: string;
   try {
     pem = readFileSync(caFile, 'utf8');
@@ -60,8 +63,8 @@ export function createTransport(options: TransportOptions = {}): Transport {
   const pool = { keepAlive: true, keepAliveMsecs: 30_000, maxSockets: options.connections ?? 16 };
   const http = new HttpAgent(pool);
   const https = new HttpsAgent({ ...pool, ...(ca ? { ca } : {}), rejectUnauthorized: !options.insecure });
-  const headersTimeout = options.headersTimeoutMs ?? 300_000;
-  const bodyTimeout = options.bodyTimeoutMs ?? 120_000;
+  const headersTimeout = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT;
+  const bodyTimeout = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT;
   const sockets =
     options.socketReads === false
       ? undefined
