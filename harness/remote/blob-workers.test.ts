@@ -99,6 +99,22 @@ describe('BlobWorkers', () => {
 });
 
 describe('fetchBlobToFile with workers', () => {
+  it('reads small blobs on the calling thread, starting no worker', async () => {
+    const small = Buffer.from('a config blob');
+    const log: string[] = [];
+    const client = new RegistryClient({ plainHttp: true, blobWorkers: 1, log: (l) => log.push(l) });
+    const repo = { client, registry: host, repository: 'a' };
+    // the small blob is unknown to the server: both reads fail, but here, not in a worker
+    const tiny = { digest: digestOf(small), size: small.length };
+    const results = await Promise.allSettled([
+      fetchBlobToFile(repo, tiny, join(dir, 's1')),
+      fetchBlobToFile(repo, tiny, join(dir, 's2')),
+    ]);
+    await client.close();
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(log.some((l) => l.endsWith('(worker)'))).toBe(false);
+  });
+
   it('sends concurrent blobs to a worker and reads a redirected one itself', async () => {
     for (const redirect of [false, true]) {
       redirectFirst = redirect;
@@ -107,9 +123,15 @@ describe('fetchBlobToFile with workers', () => {
       const client = new RegistryClient({ plainHttp: true, blobWorkers: 1, log: (l) => log.push(l) });
       const repo = { client, registry: host, repository: 'a' };
       const paths = descs.map((_, k) => join(dir, `c-${redirect}-${k}`));
-      await Promise.all(descs.map((d, k) => fetchBlobToFile(repo, d, paths[k]!)));
+      const progress = new Map<string, number>();
+      await Promise.all(
+        descs.map((d, k) =>
+          fetchBlobToFile(repo, d, paths[k]!, { onProgress: (n) => progress.set(paths[k]!, n) }),
+        ),
+      );
       await client.close();
       for (const [k, p] of paths.entries()) expect((await readFile(p)).equals(blobs[k]!)).toBe(true);
+      expect(progress.get(paths[1]!)).toBe(descs[1]!.size); // progress ends at the size, wherever it ran
       const inWorker = log.filter((l) => l.endsWith('(worker)'));
       expect(inWorker.length).toBeGreaterThan(0);
       if (redirect) {

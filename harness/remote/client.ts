@@ -73,6 +73,8 @@ export interface ClientOptions extends TransportOptions {
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** Blobs from this size may go to a download worker (blob-workers.ts). */
+export const OFFLOAD_MIN_BYTES = 4 * 1024 * 1024;
 const MAX_REDIRECTS = 10;
 export const USER_AGENT = 'ocicat/0.1';
 
@@ -85,7 +87,7 @@ export class RegistryClient {
   private readonly limiters = new Map<string, Limiter>();
   private readonly caps = new CapabilityCache();
   private readonly workers: BlobWorkers | undefined;
-  /** Blob downloads this thread is running itself. */
+  /** Downloads of large blobs (OFFLOAD_MIN_BYTES) this thread is running itself. */
   private localReads = 0;
 
   constructor(options: ClientOptions = {}) {
@@ -227,13 +229,18 @@ export class RegistryClient {
     },
     readHere: () => Promise<void>,
   ): Promise<void> {
-    const reserved = this.workers?.reserve(this.localReads);
-    if (reserved && (await this.inWorker(reserved, job))) return;
-    this.localReads++;
+    // Small blobs (a config, a catalog's layer) are quicker here than a worker's start.
+    const large = job.size >= OFFLOAD_MIN_BYTES;
+    const reserved = large ? this.workers?.reserve(this.localReads) : undefined;
+    if (reserved && (await this.inWorker(reserved, job))) {
+      job.onProgress?.(job.size);
+      return;
+    }
+    if (large) this.localReads++;
     try {
       await readHere();
     } finally {
-      this.localReads--;
+      if (large) this.localReads--;
     }
   }
 
