@@ -2,12 +2,11 @@
 // the fault proxy of issue 4/7 does this in front of real registries) destroys the
 // socket after some bytes; the read resumes with Range and the file verifies.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { digestOf } from '../oci/digest.ts';
+import { type LocalServer, startLocalServer } from '../testing/local-server.ts';
 import { downloadBlob, readBlob } from './blob-read.ts';
 import { RegistryClient } from './client.ts';
 
@@ -15,13 +14,13 @@ const blob = Buffer.alloc(3 * 1024 * 1024);
 for (let i = 0; i < blob.length; i++) blob[i] = (i * 7919) & 0xff;
 const desc = { digest: digestOf(blob), size: blob.length };
 const ranges: string[] = [];
-let server: Server;
+let server: LocalServer;
 let host: string;
 let dir: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ocicat-cut-'));
-  server = createServer((req, res) => {
+  server = await startLocalServer((req, res) => {
     const range = req.headers.range;
     ranges.push(range ?? 'none');
     const start = range ? Number(/bytes=(\d+)-/.exec(range)?.[1]) : 0;
@@ -37,12 +36,10 @@ beforeAll(async () => {
       );
     } else res.end(body);
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  host = server.host;
 });
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
+  await server.close();
   await rm(dir, { recursive: true, force: true });
 });
 

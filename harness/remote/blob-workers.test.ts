@@ -3,12 +3,11 @@
 // same code). A worker writes and verifies; anything it cannot do goes back to
 // the calling thread, which reads the blob itself with every client rule.
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestOf } from '../oci/digest.ts';
+import { type LocalServer, startLocalServer } from '../testing/local-server.ts';
 import { fetchBlobToFile } from './blob-read.ts';
 import { BlobWorkers } from './blob-workers.ts';
 import { RegistryClient } from './client.ts';
@@ -19,7 +18,7 @@ const blobs = [0, 1, 2].map((k) => {
   return b;
 });
 const descs = blobs.map((b) => ({ digest: digestOf(b), size: b.length }));
-let server: Server;
+let server: LocalServer;
 let host: string;
 let dir: string;
 /** Paths of blob GETs that were answered with a redirect (the first of each, when set). */
@@ -28,7 +27,7 @@ const redirected = new Set<string>();
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ocicat-workers-'));
-  server = createServer((req, res) => {
+  server = await startLocalServer((req, res) => {
     const url = req.url ?? '';
     if (redirectFirst && url.startsWith('/v2/') && !redirected.has(url)) {
       redirected.add(url);
@@ -42,12 +41,10 @@ beforeAll(async () => {
     }
     res.writeHead(200, { 'content-length': blobs[k]!.length }).end(blobs[k]);
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  host = server.host;
 });
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
+  await server.close();
   await rm(dir, { recursive: true, force: true });
 });
 

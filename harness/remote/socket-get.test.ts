@@ -2,23 +2,23 @@
 // real registry will not produce on demand: stalls, cuts, a kept connection the
 // server drops, bytes in any framing). The registry suites pull through the same
 // code from real registries.
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selfSigned } from '../../registries/tls/ca.ts';
+import { RegistryUnavailable } from '../../registries/types.ts';
+import { type LocalServer, startLocalServer } from '../testing/local-server.ts';
 import { deliverBody, readBody } from './http.ts';
 import { READ_BUFFER, SocketGet } from './socket-get.ts';
 import { classifyNetworkError } from './transport.ts';
 
 let handler: (req: IncomingMessage, res: ServerResponse) => void = () => {};
-let server: Server;
+let server: LocalServer;
 let base: string;
-let connections = 0;
 let dir: string;
 
 const blob = Buffer.alloc(3 * READ_BUFFER + 12345);
@@ -26,14 +26,11 @@ for (let i = 0; i < blob.length; i++) blob[i] = (i * 7919) >>> 3;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ocicat-socket-get-'));
-  server = createServer((req, res) => handler(req, res));
-  server.on('connection', () => connections++);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await startLocalServer((req, res) => handler(req, res));
+  base = server.base;
 });
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
+  await server.close();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -51,7 +48,7 @@ describe('SocketGet', () => {
   it('delivers a Content-Length body to a sink, then closes the body stream and keeps the connection', async () => {
     handler = (_req, res) => res.writeHead(200, { 'content-length': blob.length }).end(blob);
     const g = new SocketGet(options);
-    const before = connections;
+    const before = server.connections();
     for (let k = 0; k < 3; k++) {
       const res = await g.request({ url: `${base}/v2/a/blobs/x`, headers: { 'user-agent': 't' } });
       expect(res.status).toBe(200);
@@ -62,7 +59,7 @@ describe('SocketGet', () => {
       expect(c.bytes().equals(blob)).toBe(true);
     }
     g.close();
-    expect(connections - before).toBe(1);
+    expect(server.connections() - before).toBe(1);
   });
 
   it('streams a chunked body with backpressure and sends the request headers', async () => {
@@ -160,7 +157,7 @@ describe('SocketGet', () => {
   it('passes on an error thrown by the sink and does not reuse that connection', async () => {
     handler = (_req, res) => res.writeHead(200, { 'content-length': blob.length }).end(blob);
     const g = new SocketGet(options);
-    const before = connections;
+    const before = server.connections();
     const res = await g.request({ url: `${base}/sink`, headers: {} });
     const err = await deliverBody(res, () => {
       throw new Error('digest says no');
@@ -171,7 +168,7 @@ describe('SocketGet', () => {
     await deliverBody(again, c.sink);
     g.close();
     expect(c.bytes().equals(blob)).toBe(true);
-    expect(connections - before).toBe(2);
+    expect(server.connections() - before).toBe(2);
   });
 
   it('sends the GET again on a new connection when the server drops a kept one unanswered', async () => {
@@ -207,46 +204,31 @@ describe('SocketGet', () => {
     g.close();
   });
 
-  const openssl = ['/usr/bin/openssl', '/bin/openssl'].find((p) => existsSync(p));
-  it.skipIf(!openssl)(
-    'reads over TLS, verifying the server with a CA file (skipped without openssl)',
-    async () => {
-      const key = join(dir, 'key.pem');
-      const cert = join(dir, 'cert.pem');
-      execFileSync(openssl!, [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=DNS:localhost',
-      ]);
-      const tls = createHttpsServer({ key: await readFile(key), cert: await readFile(cert) }, (_req, res) =>
-        res.writeHead(200, { 'content-length': blob.length }).end(blob),
-      );
-      await new Promise<void>((r) => tls.listen(0, '127.0.0.1', r));
-      const url = `https://localhost:${(tls.address() as AddressInfo).port}/v2/a/blobs/t`;
-      const untrusted = new SocketGet(options);
-      const refused = await untrusted.request({ url, headers: {} }).catch((e) => e);
-      untrusted.close();
-      expect(classifyNetworkError(refused, 'GET').error.code).toBe('TLS');
-      const g = new SocketGet({ ...options, ca: [(await readFile(cert)).toString()] });
-      const res = await g.request({ url, headers: {} });
-      const c = collector();
-      await deliverBody(res, c.sink);
-      g.close();
-      tls.closeAllConnections();
-      await new Promise((r) => tls.close(r));
-      expect(c.bytes().equals(blob)).toBe(true);
-    },
-  );
+  it('reads over TLS, verifying the server with a CA file', async (ctx) => {
+    const key = join(dir, 'key.pem');
+    const cert = join(dir, 'cert.pem');
+    try {
+      await selfSigned(key, cert, 'localhost');
+    } catch (e) {
+      if (e instanceof RegistryUnavailable) return ctx.skip(e.message);
+      throw e;
+    }
+    const tls = createHttpsServer({ key: await readFile(key), cert: await readFile(cert) }, (_req, res) =>
+      res.writeHead(200, { 'content-length': blob.length }).end(blob),
+    );
+    await new Promise<void>((r) => tls.listen(0, '127.0.0.1', r));
+    const url = `https://localhost:${(tls.address() as AddressInfo).port}/v2/a/blobs/t`;
+    const untrusted = new SocketGet(options);
+    const refused = await untrusted.request({ url, headers: {} }).catch((e) => e);
+    untrusted.close();
+    expect(classifyNetworkError(refused, 'GET').error.code).toBe('TLS');
+    const g = new SocketGet({ ...options, ca: [(await readFile(cert)).toString()] });
+    const res = await g.request({ url, headers: {} });
+    const c = collector();
+    await deliverBody(res, c.sink);
+    g.close();
+    tls.closeAllConnections();
+    await new Promise((r) => tls.close(r));
+    expect(c.bytes().equals(blob)).toBe(true);
+  });
 });

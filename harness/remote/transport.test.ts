@@ -2,29 +2,27 @@
 // corners a real registry will not produce on demand): its two timeouts, a file
 // range sent exactly with progress, and a registry that answers before reading.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalServer, startLocalServer } from '../testing/local-server.ts';
 import { drain } from './http.ts';
 import { FILE_CHUNK } from './request-body.ts';
 import { classifyNetworkError, createTransport } from './transport.ts';
 
 let handler: (req: IncomingMessage, res: ServerResponse) => void = () => {};
-let server: Server;
+let server: LocalServer;
 let base: string;
 let dir: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ocicat-transport-'));
-  server = createServer((req, res) => handler(req, res));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await startLocalServer((req, res) => handler(req, res));
+  base = server.base;
 });
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
+  await server.close();
   await rm(dir, { recursive: true, force: true });
 });
 
