@@ -1,9 +1,16 @@
 // TLS against a real distribution 2.8 serving a certificate from a CA made for
 // this run: trusted with --ca-file, refused without it (with a hint), accepted
-// with --insecure only when asked.
+// with --insecure only when asked; blob downloads (socket-get.ts, and a download
+// worker) trust the same CA file.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isOcicatError } from '../../harness/errors.ts';
-import { RegistryClient } from '../../harness/remote/client.ts';
+import { digestOf } from '../../harness/oci/digest.ts';
+import { bufferSource } from '../../harness/remote/blob-source.ts';
+import { OFFLOAD_MIN_BYTES, RegistryClient } from '../../harness/remote/client.ts';
 import { RemoteRepository } from '../../harness/remote/repository.ts';
 import { startDistribution2 } from '../../registries/process/distribution2.ts';
 import type { StartedRegistry } from '../../registries/types.ts';
@@ -48,6 +55,26 @@ describe('TLS (distribution 2.8 with a generated CA)', () => {
   it('skips verification only when asked', async (ctx) => {
     if (!reg) return ctx.skip(skip ?? 'no registry');
     expect(isOcicatError(await tags({ insecure: true }), 'NOT_FOUND')).toBe(true);
+  });
+
+  it('downloads blobs over TLS on plain sockets, in this thread and in a worker', async (ctx) => {
+    if (!reg) return ctx.skip(skip ?? 'no registry');
+    const log: string[] = [];
+    const client = new RegistryClient({ caFile: reg.caFile!, blobWorkers: 1, log: (l) => log.push(l) });
+    const dir = await mkdtemp(join(tmpdir(), 'ocicat-tls-blobs-'));
+    try {
+      const repo = new RemoteRepository(client, { registry: reg.host, repository: 'tls/blobs' });
+      // two blobs large enough for a worker (OFFLOAD_MIN_BYTES), read at once
+      const blobs = [0, 1].map(() => randomBytes(OFFLOAD_MIN_BYTES + 4096));
+      const descs = blobs.map((b) => ({ digest: digestOf(b), size: b.length }));
+      for (const [k, d] of descs.entries()) await repo.pushBlob(d, bufferSource(blobs[k]!));
+      await Promise.all(descs.map((d, k) => repo.downloadBlob(d, join(dir, `b${k}`))));
+      for (const [k, b] of blobs.entries()) expect((await readFile(join(dir, `b${k}`))).equals(b)).toBe(true);
+      expect(log.filter((l) => l.endsWith('-> done (worker)'))).toHaveLength(1);
+    } finally {
+      await client.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('names a CA file that holds no certificate', async (ctx) => {
