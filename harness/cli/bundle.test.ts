@@ -1,7 +1,7 @@
 // The CLI runs from its bundle (scripts/build.ts) only while the bundle matches
 // the source it was built from (bin/fresh-bundle.js).
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -50,5 +50,16 @@ describe('bundle freshness', () => {
     });
     expect(code).toBe(0);
     expect(out).toMatch(/usage: ocicat catalog/);
+  });
+
+  it('counts the download worker among the CLI bundle inputs, so an edit to it is never run stale', async () => {
+    await buildAll();
+    const { inputs } = JSON.parse(
+      await readFile(join(import.meta.dirname, '..', '..', 'dist', 'cli.json'), 'utf8'),
+    ) as {
+      inputs: Record<string, string>;
+    };
+    // the CLI starts dist/blob-worker.mjs by URL, so the bundler alone would not list it
+    expect(Object.keys(inputs)).toContain('harness/remote/blob-worker.ts');
   });
 });

@@ -1,8 +1,8 @@
 // A worker thread that downloads blobs to files: one GET on its own socket
 // (socket-get.ts), the digest checked as the bytes pass, the bytes written as
 // they arrive. Its jobs come from blob-workers.ts, with the URL and the headers
-// (authorization included) the client prepared. Anything but a 200 or 206 at the
-// first answer, and any failure, goes back to the client, which then reads the
+// (authorization included) the client prepared. Anything but a 200 at the first
+// answer, and any failure, goes back to the client, which then reads the
 // blob itself with its full rules (auth challenges, redirects, retries, resume).
 import { rm } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';

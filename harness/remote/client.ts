@@ -94,13 +94,15 @@ export class RegistryClient {
     this.options = options;
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.ownsTransport = !options.transport;
-    this.transport = options.transport ?? createTransport(options);
+    // read once, for the transport and the download workers
+    const ca = !options.transport && options.caFile ? readCa(options.caFile) : undefined;
+    this.transport = options.transport ?? createTransport(options, ca);
     const workers =
       options.transport || options.socketReads === false ? 0 : (options.blobWorkers ?? defaultBlobWorkers());
     this.workers =
       workers > 0
         ? new BlobWorkers(workers, {
-            ...(options.caFile ? { ca: readCa(options.caFile) } : {}),
+            ...(ca ? { ca } : {}),
             insecure: options.insecure ?? false,
             headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT,
             bodyTimeoutMs: options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT,

@@ -58,8 +58,11 @@ export function readCa(caFile: string): string[] {
   return [...rootCertificates, pem];
 }
 
-export function createTransport(options: TransportOptions = {}): Transport {
-  const ca = options.caFile ? readCa(options.caFile) : undefined;
+/** `ca`: the CA file already read (readCa), so that a caller sharing it reads it once. */
+export function createTransport(
+  options: TransportOptions = {},
+  ca: string[] | undefined = options.caFile ? readCa(options.caFile) : undefined,
+): Transport {
   const pool = { keepAlive: true, keepAliveMsecs: 30_000, maxSockets: options.connections ?? 16 };
   const http = new HttpAgent(pool);
   const https = new HttpsAgent({ ...pool, ...(ca ? { ca } : {}), rejectUnauthorized: !options.insecure });
