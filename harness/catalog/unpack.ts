@@ -1,9 +1,12 @@
 // Safe unpack of a catalog layer (DESIGN "Reference client behaviour"): refuses an
 // existing target, and never writes outside it: no absolute paths, no "..", no
-// symlink or hard link that points out, nothing written through a symlink, no
-// device files or FIFOs, no duplicate entries, a cap on expanded size (gzip bombs)
-// and entry count. Extraction goes to a temp dir beside the target, renamed into
-// place only when everything is in: nothing half written stays behind.
+// symlink or hard link that resolves out (through other links too: tree-guard.ts),
+// nothing written through a symlink, no device files or FIFOs, no duplicate
+// entries, a cap on expanded size (gzip bombs) and entry count. Extraction goes to
+// a temp dir beside the target, renamed into place only when everything is in:
+// nothing half written stays behind. Pull vets a layer with this same function
+// (dryRun), so vetting and unpacking cannot disagree: every refusal is the
+// guard's, made before the filesystem is touched.
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { chmod, link, lstat, mkdir, rename, rm, symlink } from 'node:fs/promises';
@@ -14,6 +17,7 @@ import { createGunzip } from 'node:zlib';
 import { OcicatError } from '../errors.ts';
 import { trackTemp, untrackTemp } from '../util/temp-files.ts';
 import { readTar } from './tar-reader.ts';
+import { TreeGuard, unsafe } from './tree-guard.ts';
 
 export interface UnpackOptions {
   /** Largest expanded size (default: 100x the compressed size, at least 256 MiB). */
@@ -22,8 +26,6 @@ export interface UnpackOptions {
   /** Check everything, write nothing (target may then be anything). */
   dryRun?: boolean;
 }
-
-const unsafe = (why: string) => new OcicatError('UNSAFE_ARCHIVE', `refused archive: ${why}`);
 
 async function exists(p: string): Promise<boolean> {
   try {
@@ -49,15 +51,6 @@ function safeRel(path: string, prefix: string): string {
 function inside(root: string, p: string): boolean {
   const r = relative(root, p);
   return r === '' || (!r.startsWith(`..${sep}`) && r !== '..' && !isAbsolute(r));
-}
-
-/** Refuse to go through a symlink on the way to `rel` (it could lead anywhere). */
-function noSymlinkOnPath(kinds: Map<string, string>, rel: string): void {
-  const parts = rel.split('/');
-  for (let k = 1; k < parts.length; k++) {
-    const prefix = parts.slice(0, k).join('/');
-    if (kinds.get(prefix) === '2') throw unsafe(`entry "${rel}" goes through the symlink "${prefix}"`);
-  }
 }
 
 export async function unpackLayer(
@@ -93,7 +86,7 @@ export async function unpackLayer(
     gunzip.destroy(e);
   });
   const dirModes: Array<[string, number]> = [];
-  const kinds = new Map<string, string>(); // rel path -> typeflag
+  const guard = new TreeGuard();
   let entries = 0;
   try {
     for await (const { entry, body } of readTar(counted())) {
@@ -104,44 +97,41 @@ export async function unpackLayer(
         dirModes.push([tmp, entry.mode & 0o777]);
         continue;
       }
-      if (kinds.has(rel)) throw unsafe(`duplicate entry "${rel}"`);
-      noSymlinkOnPath(kinds, rel);
-      for (let p = posix.dirname(rel); p !== '.'; p = posix.dirname(p)) {
-        const k = kinds.get(p);
-        if (k !== undefined && k !== '5')
-          throw unsafe(`entry "${rel}" is below "${p}", which is not a directory`);
-      }
-      kinds.set(rel, entry.type === '7' ? '0' : entry.type);
       const out = join(tmp, rel);
       if (!inside(tmp, out)) throw unsafe(`entry "${entry.path}" resolves outside the target`);
-      if (!dry) await mkdir(dirname(out), { recursive: true });
       switch (entry.type) {
         case '5':
+          guard.add(rel, 'dir');
           if (!dry) await mkdir(out, { recursive: true });
           dirModes.push([out, entry.mode & 0o777]);
           break;
         case '0':
         case '7':
+          guard.add(rel, 'file');
           if (!dry) {
+            await mkdir(dirname(out), { recursive: true });
             await pipeline(body, createWriteStream(out, { flags: 'wx', mode: 0o600 }));
             await chmod(out, entry.mode & 0o777);
           }
           break;
-        case '2': {
-          const t = entry.linkTarget;
-          if (t === '' || isAbsolute(t)) throw unsafe(`symlink "${rel}" points to an absolute path`);
-          if (!inside(tmp, resolve(dirname(out), t)))
-            throw unsafe(`symlink "${rel}" points outside the target ("${t}")`);
-          if (!dry) await symlink(t, out);
+        case '2':
+          guard.add(rel, 'link', entry.linkTarget);
+          if (!dry) {
+            await mkdir(dirname(out), { recursive: true });
+            await symlink(entry.linkTarget, out);
+          }
           break;
-        }
         case '1': {
           const srcRel = safeRel(entry.linkTarget, name);
-          if (kinds.get(srcRel) !== '0')
+          if (guard.kindOf(srcRel) !== 'file')
             throw unsafe(
               `hard link "${rel}" points to "${entry.linkTarget}", which is not an earlier file in the archive`,
             );
-          if (!dry) await link(join(tmp, srcRel), out);
+          guard.add(rel, 'file');
+          if (!dry) {
+            await mkdir(dirname(out), { recursive: true });
+            await link(join(tmp, srcRel), out);
+          }
           break;
         }
         case '3':
@@ -154,6 +144,7 @@ export async function unpackLayer(
       }
     }
     await feed;
+    guard.finish();
     if (dry) return { entries, bytes: expanded };
     // Directory modes last: a read-only directory must not stop its own extraction.
     for (const [dir, mode] of dirModes.reverse()) await chmod(dir, mode);
