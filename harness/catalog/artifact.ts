@@ -18,6 +18,15 @@ export const ANNOTATION_NAME = 'io.kubara.catalog.name';
 export const ANNOTATION_VERSION = 'io.kubara.catalog.version';
 export const ANNOTATION_CREATED = 'org.opencontainers.image.created';
 export const ANNOTATION_TITLE = 'org.opencontainers.image.title';
+/**
+ * oras-go's file store, which kubara pulls through (and the oras CLI too), unpacks
+ * a layer only with `unpack: "true"`, then checks the gunzipped bytes against
+ * `content.digest` ("content digest mismatch"). Without them it writes the
+ * .tar.gz as a file and kubara fails: "expected packaged catalog to extract into
+ * a single root directory" (kubara vectors README, "Pull").
+ */
+export const ANNOTATION_CONTENT_DIGEST = 'io.deis.oras.content.digest';
+export const ANNOTATION_UNPACK = 'io.deis.oras.content.unpack';
 /** Fixed so that the same content gives the same digest. */
 export const CREATED = '1970-01-01T00:00:00Z';
 
@@ -30,8 +39,23 @@ export interface BuiltArtifact {
   config: { descriptor: Descriptor; bytes: Buffer };
 }
 
-export function layerDescriptor(name: string, digest: string, size: number): Descriptor {
-  return { mediaType: LAYER_MEDIA_TYPE, digest, size, annotations: { [ANNOTATION_TITLE]: name } };
+/** The layer as kubara describes it; `tarDigest` is the sha256 of the gunzipped tar. */
+export function layerDescriptor(name: string, digest: string, size: number, tarDigest: string): Descriptor {
+  return {
+    mediaType: LAYER_MEDIA_TYPE,
+    digest,
+    size,
+    annotations: {
+      [ANNOTATION_CONTENT_DIGEST]: tarDigest,
+      [ANNOTATION_UNPACK]: 'true',
+      [ANNOTATION_TITLE]: name,
+    },
+  };
+}
+
+/** Keys in byte order, as Go's encoding/json writes a map (kubara's manifests). */
+function sorted(a: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(a).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)));
 }
 
 function annotations(
@@ -39,12 +63,12 @@ function annotations(
   version: string,
   user: Record<string, string> | undefined,
 ): Record<string, string> {
-  return {
+  return sorted({
     ...(user ?? {}),
     [ANNOTATION_NAME]: name,
     [ANNOTATION_VERSION]: version,
     [ANNOTATION_CREATED]: CREATED,
-  };
+  });
 }
 
 export function buildArtifact(
@@ -101,6 +125,8 @@ export interface CatalogInfo {
   layer: Descriptor;
   config: Descriptor;
   annotations: Record<string, string>;
+  /** The layer's io.deis.oras.content.digest, where it has one: what the gunzipped tar must hash to. */
+  tarDigest?: string;
 }
 
 /** Read a manifest as a catalog artifact, in either form, or say why it is not one. */
@@ -128,5 +154,14 @@ export function readArtifact(parsed: ParsedManifest, where: string): CatalogInfo
     );
   if (!/^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/.test(name))
     throw notCatalog(`name "${name}" is not an RFC 1123 label`);
-  return { name, version: version!, form, layer, config: m.config, annotations: a };
+  const tarDigest = layer.annotations?.[ANNOTATION_CONTENT_DIGEST];
+  return {
+    name,
+    version: version!,
+    form,
+    layer,
+    config: m.config,
+    annotations: a,
+    ...(tarDigest !== undefined ? { tarDigest } : {}),
+  };
 }

@@ -3,11 +3,11 @@
 //   kind: Catalog
 //   metadata: { name: <RFC 1123 label>, annotations?: {string: string} }
 //   spec: { version: <x.y.z>, ... }
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseDocument } from 'yaml';
 import { OcicatError } from '../errors.ts';
+import { readCatalogText } from './catalog-fs.ts';
 import { versionProblem } from './version.ts';
+import { parseYaml } from './yaml-doc.ts';
 
 export const API_VERSION = 'kubara.io/v1alpha1';
 export const KIND = 'Catalog';
@@ -33,14 +33,7 @@ export function nameProblem(name: unknown): string | undefined {
 }
 
 export function parseCatalog(text: string, file = CATALOG_FILE): Catalog {
-  const doc = parseDocument(text, { uniqueKeys: true, strict: true, prettyErrors: false });
-  if (doc.errors.length) throw bad(file, 'YAML', `is malformed: ${doc.errors[0]!.message.split('\n')[0]}`);
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: 100 });
-  } catch (e) {
-    throw bad(file, 'YAML', `cannot be read: ${(e as Error).message.split('\n')[0]}`);
-  }
+  const data = parseYaml(text, file);
   if (typeof data !== 'object' || data === null || Array.isArray(data))
     throw bad(file, 'document', 'must be a mapping');
   const d = data as Record<string, unknown>;
@@ -81,8 +74,9 @@ export async function readCatalog(dir: string): Promise<Catalog> {
   const file = join(dir, CATALOG_FILE);
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readCatalogText(dir, CATALOG_FILE);
   } catch (e) {
+    if (e instanceof OcicatError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     throw new OcicatError(
       'INVALID_CATALOG',

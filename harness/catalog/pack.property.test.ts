@@ -86,7 +86,7 @@ async function write(root: string, nodes: Node[], reverse: boolean, mtime: Date)
 
 async function pack(dir: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const c of await packTree(dir, 'gen')) chunks.push(c);
+  for await (const c of (await packTree(dir, 'gen')).stream) chunks.push(c);
   return Buffer.concat(chunks);
 }
 

@@ -21,7 +21,7 @@ afterEach(async () => {
 
 async function packBytes(src: string, name: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const c of await packTree(src, name)) chunks.push(c);
+  for await (const c of (await packTree(src, name)).stream) chunks.push(c);
   return Buffer.concat(chunks);
 }
 
@@ -42,7 +42,7 @@ describe('pack', () => {
     expect([...a.subarray(0, 10)]).toEqual([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
   });
 
-  it('writes entries under name/, in byte order, with uid/gid 0 and mtime 0', async () => {
+  it("writes kubara's entries: the root, then a depth-first walk in byte order, uid/gid 0, mtime 0", async () => {
     await writeSampleCatalog(join(dir, 'a'));
     const tar = gunzipSync(await packBytes(join(dir, 'a'), 'sample'));
     const paths: string[] = [];
@@ -52,10 +52,20 @@ describe('pack', () => {
       })(),
     ))
       paths.push(entry.path);
-    expect(paths[0]).toBe('sample/');
-    expect(paths.every((p) => p.startsWith('sample/'))).toBe(true);
-    const sorted = [...paths].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
-    expect(paths).toEqual(sorted);
+    expect(paths[0]).toBe('sample');
+    expect(paths.slice(1).every((p) => p.startsWith('sample/') && !p.endsWith('/'))).toBe(true);
+    // depth-first, each folder's entries in byte order: compare component by component
+    const walkOrder = (x: string, y: string) => {
+      const [a, b] = [x.split('/'), y.split('/')];
+      for (let i = 0; i < Math.min(a.length, b.length); i++) {
+        const c = Buffer.compare(Buffer.from(a[i]!), Buffer.from(b[i]!));
+        if (c !== 0) return c;
+      }
+      return a.length - b.length;
+    };
+    expect(paths).toEqual([...paths].sort(walkOrder));
+    // not plain byte order of whole paths: "a/x" comes before "a-b" (kubara vector awkward)
+    expect(paths).not.toEqual([...paths].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y))));
     expect(paths).toContain('sample/docs/ünïcødé-名前.md');
     expect(paths).toContain(`sample/docs/${'long-name-'.repeat(12)}.txt`);
     // the first header: uid, gid, mtime fields are zero, user and group names empty

@@ -1,8 +1,14 @@
 // Deterministic pack of a catalog directory (DESIGN "Catalog format"): tar+gzip
-// of the whole directory, entries prefixed "<name>/" in byte-wise lexical order,
-// uid/gid 0, no names, mtime 0, symlinks as symlinks. Modes keep the owner's
-// bits and derive group and other from them (rw- -> 644, rwx -> 755), so the
-// umask a checkout was made with does not change the digest.
+// of the whole directory with kubara's entries (kubara vectors `awkward`,
+// `gitnormal`): the root entry "<name>", then a depth-first walk in which each
+// folder's entries come in byte order and a folder's contents right after it
+// ("a", "a/x", then "a-b"), names without a trailing slash, uid/gid 0, no user
+// or group names, mtime 0, symlinks as symlinks (headers: tar-header.ts). Modes
+// keep the owner's bits and derive group and other from them (rw- -> 644,
+// rwx -> 755), so the umask a checkout was made with does not change the digest;
+// kubara writes modes as they are on disk, so only a tree whose modes are
+// already normal (a git checkout's) gives kubara's tar byte for byte.
+import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -28,7 +34,7 @@ const byBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.
 export async function listTree(dir: string, name: string): Promise<SourceEntry[]> {
   const out: SourceEntry[] = [];
   const rootStat = await lstat(dir);
-  out.push({ abs: dir, path: `${name}/`, type: 'dir', mode: normalizeMode(rootStat.mode, 'dir'), size: 0 });
+  out.push({ abs: dir, path: name, type: 'dir', mode: normalizeMode(rootStat.mode, 'dir'), size: 0 });
   const visit = async (abs: string, rel: string) => {
     const names = (await readdir(abs)).sort(byBytes);
     for (const n of names) {
@@ -38,7 +44,7 @@ export async function listTree(dir: string, name: string): Promise<SourceEntry[]
       if (st.isDirectory()) {
         out.push({
           abs: a,
-          path: `${name}/${r}/`,
+          path: `${name}/${r}`,
           type: 'dir',
           mode: normalizeMode(st.mode, 'dir'),
           size: 0,
@@ -70,7 +76,7 @@ export async function listTree(dir: string, name: string): Promise<SourceEntry[]
     }
   };
   await visit(dir, '');
-  return out.sort((a, b) => byBytes(a.path, b.path));
+  return out;
 }
 
 const SMALL_FILE = 1024 * 1024;
@@ -95,8 +101,39 @@ async function* tarStream(entries: SourceEntry[]): AsyncGenerator<Buffer> {
   yield END_OF_ARCHIVE;
 }
 
-/** The gzipped tar of a catalog directory, as a byte stream. */
-export async function packTree(dir: string, name: string): Promise<AsyncGenerator<Buffer>> {
+/** Passes the bytes on and hashes them on the way (the tar's digest, before gzip). */
+async function* hashing(src: AsyncIterable<Buffer>, hash: Hash): AsyncGenerator<Buffer> {
+  for await (const chunk of src) {
+    hash.update(chunk);
+    yield chunk;
+  }
+}
+
+export interface PackedTree {
+  /** The gzipped tar, as a byte stream. */
+  stream: AsyncGenerator<Buffer>;
+  /**
+   * "sha256:<hex>" of the uncompressed tar (the layer's `io.deis.oras.content.digest`),
+   * known once `stream` has ended.
+   */
+  tarDigest(): string;
+}
+
+/** The gzipped tar of a catalog directory. */
+export async function packTree(dir: string, name: string): Promise<PackedTree> {
   const entries = await listTree(dir, name);
-  return gzip(tarStream(entries));
+  const hash = createHash('sha256');
+  let digest: string | undefined;
+  const tar = hashing(tarStream(entries), hash);
+  async function* finishing(): AsyncGenerator<Buffer> {
+    yield* gzip(tar);
+    digest = `sha256:${hash.digest('hex')}`;
+  }
+  return {
+    stream: finishing(),
+    tarDigest: () => {
+      if (digest === undefined) throw new Error('tarDigest() before the packed stream ended');
+      return digest;
+    },
+  };
 }

@@ -1,12 +1,19 @@
-// `catalog create` and `catalog add`: a starting layout a platform team edits.
+// `catalog create` and `catalog add`: kubara's own scaffold (kubara vector `demo`,
+// made by `kubara catalog create demo`, `add web`, `add api`):
 //   <name>/Catalog.yaml
-//   <name>/services/<service>.yaml          the service definition
-//   <name>/helm/<service>/Chart.yaml ...    its Helm chart
-//   <name>/terraform/<service>/main.tf      its infrastructure, if any
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+//   <name>/services/<service>.yaml                 a ServiceDefinition (kind, chartPath, status)
+//   <name>/platform-components/{helm,terraform}/   charts and modules the services name
+//   <name>/platform-configs/{helm,terraform}/      values and variables per platform
+// Catalog.yaml and the service definition are byte for byte kubara's; `add` also
+// writes a chart skeleton under platform-components/helm/<service> (kubara writes
+// none) so that the definition's chartPath names a chart that exists. Every write
+// goes through catalog-fs.ts: nothing is written through a link out of the folder.
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OcicatError } from '../errors.ts';
+import { writeNewFile } from './catalog-fs.ts';
 import { API_VERSION, CATALOG_FILE, KIND, nameProblem, readCatalog } from './model.ts';
+import { SERVICE_KIND } from './service.ts';
 
 async function exists(p: string): Promise<boolean> {
   try {
@@ -17,24 +24,27 @@ async function exists(p: string): Promise<boolean> {
   }
 }
 
+/** The folders kubara's `catalog create` makes. */
+export const SCAFFOLD_DIRS = [
+  'services',
+  'platform-components/helm',
+  'platform-components/terraform',
+  'platform-configs/helm',
+  'platform-configs/terraform',
+];
+
 export async function createCatalog(name: string, parent: string): Promise<string> {
   const problem = nameProblem(name);
   if (problem) throw new OcicatError('INVALID_CATALOG', `catalog name ${problem}`);
   const dir = join(parent, name);
   if (await exists(dir))
     throw new OcicatError('TARGET_EXISTS', `${dir} already exists`, { hint: 'choose another name or --dir' });
-  await mkdir(join(dir, 'services'), { recursive: true });
-  await writeFile(
-    join(dir, CATALOG_FILE),
-    `apiVersion: ${API_VERSION}
-kind: ${KIND}
-metadata:
-  name: ${name}
-  annotations:
-    org.opencontainers.image.description: "Service catalog ${name}"
-spec:
-  version: 0.1.0
-`,
+  await mkdir(dir);
+  for (const d of SCAFFOLD_DIRS) await mkdir(join(dir, d), { recursive: true });
+  await writeNewFile(
+    dir,
+    CATALOG_FILE,
+    `apiVersion: ${API_VERSION}\nkind: ${KIND}\nmetadata:\n  name: ${name}\nspec:\n  version: 0.1.0\n`,
   );
   return dir;
 }
@@ -43,22 +53,21 @@ export async function addService(service: string, workDir: string): Promise<stri
   const problem = nameProblem(service);
   if (problem) throw new OcicatError('INVALID_CATALOG', `service name ${problem}`);
   await readCatalog(workDir); // refuse to add to something that is not a catalog
-  const def = join(workDir, 'services', `${service}.yaml`);
-  if (await exists(def)) throw new OcicatError('TARGET_EXISTS', `service ${service} already exists (${def})`);
-  const chart = join(workDir, 'helm', service);
+  const def = join('services', `${service}.yaml`);
+  if (await exists(join(workDir, def)))
+    throw new OcicatError('TARGET_EXISTS', `service ${service} already exists (${join(workDir, def)})`);
+  const chart = join('platform-components', 'helm', service);
   const files: Record<string, string> = {
     [def]: `apiVersion: ${API_VERSION}
-kind: Service
+kind: ${SERVICE_KIND}
 metadata:
   name: ${service}
 spec:
-  description: "${service}: an example HTTP service"
-  helm:
-    chart: helm/${service}
-  terraform:
-    module: terraform/${service}
-  values:
-    replicas: 2
+  chartPath: ${service}
+  clusterTypes:
+  - hub
+  - spoke
+  status: disabled
 `,
     [join(chart, 'Chart.yaml')]: `apiVersion: v2
 name: ${service}
@@ -92,16 +101,8 @@ spec:
           ports: [{ containerPort: {{ .Values.service.port }} }]
 `,
     [join(chart, '.helmignore')]: '.git/\n*.swp\n',
-    [join(workDir, 'terraform', service, 'main.tf')]: `# Infrastructure for ${service}.
-variable "namespace" {
-  type    = string
-  default = "${service}"
-}
-`,
   };
-  for (const [path, text] of Object.entries(files)) {
-    await mkdir(join(path, '..'), { recursive: true });
-    await writeFile(path, text, { flag: 'wx' });
-  }
-  return Object.keys(files);
+  const written: string[] = [];
+  for (const [rel, text] of Object.entries(files)) written.push(await writeNewFile(workDir, rel, text));
+  return written;
 }

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fcParams } from '../../fixtures/fc.ts';
 import { evil } from '../../fixtures/evil-tar.ts';
+import { fcParams } from '../../fixtures/fc.ts';
 import { snapshot } from '../../fixtures/tree.ts';
 import { unpackLayer } from './unpack.ts';
 
@@ -25,7 +25,15 @@ const entry = fc.oneof(
 
 async function outcome(layer: Buffer, target: string, dryRun: boolean): Promise<string> {
   try {
-    await unpackLayer([layer], layer.length, 't', target, { dryRun });
+    await unpackLayer(
+      (async function* () {
+        yield layer;
+      })(),
+      layer.length,
+      't',
+      target,
+      { dryRun },
+    );
     return 'ok';
   } catch (e) {
     return (e as Error).message;

@@ -40,7 +40,8 @@ export class TreeGuard {
       const n = this.nodes.get(prefix);
       if (n === undefined) this.nodes.set(prefix, { kind: 'dir', implied: true });
       else if (n.kind === 'link') throw unsafe(`entry "${rel}" goes through the symlink "${prefix}"`);
-      else if (n.kind !== 'dir') throw unsafe(`entry "${rel}" is below "${prefix}", which is not a directory`);
+      else if (n.kind !== 'dir')
+        throw unsafe(`entry "${rel}" is below "${prefix}", which is not a directory`);
     }
     const had = this.nodes.get(rel);
     if (had !== undefined) {

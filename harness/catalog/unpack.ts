@@ -7,7 +7,7 @@
 // nothing half written stays behind. Pull vets a layer with this same function
 // (dryRun), so vetting and unpacking cannot disagree: every refusal is the
 // guard's, made before the filesystem is touched.
-import { randomBytes } from 'node:crypto';
+import { createHash, type Hash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { chmod, link, lstat, mkdir, rename, rm, symlink } from 'node:fs/promises';
 import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
@@ -25,6 +25,19 @@ export interface UnpackOptions {
   maxEntries?: number;
   /** Check everything, write nothing (target may then be anything). */
   dryRun?: boolean;
+  /**
+   * The layer's `io.deis.oras.content.digest`: the gunzipped tar must hash to it,
+   * as oras-go's file store (kubara's pull) demands ("content digest mismatch").
+   */
+  tarDigest?: string;
+}
+
+function tarHasher(expected: string | undefined): Hash | undefined {
+  if (expected === undefined) return undefined;
+  const m = /^(sha256|sha512):([a-f0-9]+)$/.exec(expected);
+  if (!m || m[2]!.length !== (m[1] === 'sha256' ? 64 : 128))
+    throw unsafe(`its content digest annotation "${expected}" is not a digest`);
+  return createHash(m[1]!);
 }
 
 async function exists(p: string): Promise<boolean> {
@@ -75,10 +88,12 @@ export async function unpackLayer(
   }
   let expanded = 0;
   const gunzip = createGunzip();
+  const hash = tarHasher(options.tarDigest);
   const counted = async function* () {
     for await (const chunk of gunzip) {
       expanded += (chunk as Buffer).length;
       if (expanded > maxBytes) throw unsafe(`expands beyond ${maxBytes} bytes (a gzip bomb?)`);
+      hash?.update(chunk as Buffer);
       yield chunk as Buffer;
     }
   };
@@ -143,8 +158,20 @@ export async function unpackLayer(
           throw unsafe(`entry "${rel}" of unsupported type "${entry.type}"`);
       }
     }
-    await feed;
     guard.finish();
+    // The rest of the stream after the end-of-archive blocks: read (it counts
+    // toward maxBytes, and toward the content digest), or the gunzip pipeline
+    // would wait on it for ever.
+    for await (const chunk of counted()) void chunk;
+    await feed;
+    if (hash) {
+      const got = `${options.tarDigest!.split(':')[0]}:${hash.digest('hex')}`;
+      if (got !== options.tarDigest)
+        throw new OcicatError(
+          'DIGEST_MISMATCH',
+          `content digest mismatch: the layer unpacks to ${got}, its annotation io.deis.oras.content.digest says ${options.tarDigest}`,
+        );
+    }
     if (dry) return { entries, bytes: expanded };
     // Directory modes last: a read-only directory must not stop its own extraction.
     for (const [dir, mode] of dirModes.reverse()) await chmod(dir, mode);

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { addService, createCatalog } from '../catalog/scaffold.ts';
+import { validateCatalog } from '../catalog/validate.ts';
 import { OcicatError } from '../errors.ts';
 import { createContext, type GlobalOptions, type OpsContext } from '../ops/context.ts';
 import { inspectCatalog, listCatalogs, unpackageCatalog } from '../ops/local.ts';
@@ -20,8 +21,9 @@ import { terminalProgress } from './progress.ts';
 const USAGE = `usage: ocicat catalog <command> [options]
 
 commands:
-  create <name> [--dir D]                      scaffold a catalog
-  add <service> [--work-dir D]                 add a service with its Helm chart
+  create <name> [--dir D]                      scaffold a catalog (kubara's layout)
+  add <service> [--work-dir D]                 add a service definition and its Helm chart
+  validate [--work-dir D]                      check the catalog by kubara's loader rules
   package <oci://host[:port]/base/> [--work-dir D]
                                                pack into the cache as .../base/<name>:<version>
   login <host[:port]> [-u U] [--password P | --password-stdin | --identity-token T | --identity-token-stdin]
@@ -77,11 +79,28 @@ const COMMANDS: Record<
       else io.out(`Added service ${service} (${files.length} files)\n`);
     },
   },
+  validate: {
+    options: { 'work-dir': { type: 'string' } },
+    async run({ p, io, json }) {
+      positional(p, 0, 'ocicat catalog validate [--work-dir D]');
+      const r = await validateCatalog(resolve(str(p.values['work-dir']) ?? '.'));
+      const result = {
+        name: r.catalog.metadata.name,
+        version: r.catalog.spec.version,
+        services: r.services.map((s) => ({ file: s.file, name: s.definition.metadata.name })),
+        warnings: r.warnings,
+      };
+      if (json) return printJson(io, result);
+      for (const w of r.warnings) io.err(`warning: ${w}\n`);
+      io.out(`Valid: catalog ${result.name} ${result.version}, ${result.services.length} service(s)\n`);
+    },
+  },
   package: {
     options: { 'work-dir': { type: 'string' } },
     async run({ p, io, json, ctx }) {
       const [base] = positional(p, 1, 'ocicat catalog package <oci://host[:port]/base/> [--work-dir D]');
       const r = await packageCatalog(await ctx(), resolve(str(p.values['work-dir']) ?? '.'), base!);
+      for (const w of r.warnings) io.err(`warning: ${w}\n`);
       if (json) printJson(io, r);
       else io.out(`Packaged ${r.reference}\nDigest: ${r.digest}\n`);
     },

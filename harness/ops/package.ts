@@ -1,10 +1,11 @@
 // package: a catalog directory -> the cache, as oci://<base>/<name>:<version>.
-// The layer and the manifest are deterministic: the same directory gives the
-// same digest on any machine.
+// The catalog is validated by kubara's loader rules first (validate.ts): an
+// invalid one is refused before anything is cached. The layer and the manifest
+// are deterministic: the same directory gives the same digest on any machine.
 
 import { buildArtifact, LAYER_MEDIA_TYPE, layerDescriptor, metaOf } from '../catalog/artifact.ts';
-import { readCatalog } from '../catalog/model.ts';
 import { packTree } from '../catalog/pack.ts';
+import { validateCatalog } from '../catalog/validate.ts';
 import { OcicatError } from '../errors.ts';
 import {
   formatReference,
@@ -46,15 +47,22 @@ export interface PackageResult {
   name: string;
   version: string;
   layerSize: number;
+  /** What kubara could not consume (validate.ts); the package is made all the same. */
+  warnings: string[];
 }
 
 export async function packageCatalog(ctx: OpsContext, workDir: string, base: string): Promise<PackageResult> {
-  const catalog = await readCatalog(workDir);
+  const { catalog, warnings } = await validateCatalog(workDir);
   const meta = metaOf(catalog);
   const ref = packageReference(base, meta.name, meta.version);
   const layout = await ctx.cache.layout(ref.registry, ref.repository);
-  const blob = await layout.ingest(await packTree(workDir, meta.name), LAYER_MEDIA_TYPE);
-  const built = buildArtifact(meta, layerDescriptor(meta.name, blob.digest, blob.size), 'kubara');
+  const packed = await packTree(workDir, meta.name);
+  const blob = await layout.ingest(packed.stream, LAYER_MEDIA_TYPE);
+  const built = buildArtifact(
+    meta,
+    layerDescriptor(meta.name, blob.digest, blob.size, packed.tarDigest()),
+    'kubara',
+  );
   await layout.push(built.config.descriptor, bufferSource(built.config.bytes));
   await layout.push(built.descriptor, bufferSource(built.manifest), { reference: meta.version });
   await ctx.cache.record({
@@ -72,5 +80,6 @@ export async function packageCatalog(ctx: OpsContext, workDir: string, base: str
     name: meta.name,
     version: meta.version,
     layerSize: blob.size,
+    warnings,
   };
 }

@@ -52,7 +52,7 @@ export async function pullCatalog(ctx: OpsContext, input: string): Promise<PullR
       info.layer.size,
       info.name,
       layout.root,
-      { dryRun: true },
+      { dryRun: true, ...(info.tarDigest ? { tarDigest: info.tarDigest } : {}) },
     );
   } catch (e) {
     if (!hadLayer) await rm(layout.blobPath(info.layer.digest), { force: true });

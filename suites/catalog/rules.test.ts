@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EVIL_CASES } from '../../fixtures/evil-tar.ts';
+import { EVIL_CASES, tarDigestOf } from '../../fixtures/evil-tar.ts';
 import { writeSampleCatalog } from '../../fixtures/tree.ts';
 import { buildArtifact, layerDescriptor } from '../../harness/catalog/artifact.ts';
 import { digestOf } from '../../harness/oci/digest.ts';
@@ -187,7 +187,7 @@ describe('bad input from the registry', () => {
   /** Push a layer (bytes as given) as a kubara catalog manifest under name:1.0.0. */
   async function pushRawCatalog(name: string, layer: Buffer, sizeClaim = layer.length): Promise<string> {
     const repo = new RemoteRepository(client, { registry: reg!.host, repository: `evil/${name}` });
-    const ld = layerDescriptor(name, digestOf(layer), sizeClaim);
+    const ld = layerDescriptor(name, digestOf(layer), sizeClaim, tarDigestOf(layer));
     await repo.pushBlob({ digest: ld.digest, size: layer.length }, bufferSource(layer));
     const built = buildArtifact({ name, version: '1.0.0' }, ld, 'kubara');
     await repo.pushBlob(built.config.descriptor, bufferSource(built.config.bytes));
@@ -260,7 +260,7 @@ describe('outages and interruptions (HTTP test double)', () => {
   const layer = Buffer.alloc(4 * 1024 * 1024, 7);
   const built = buildArtifact(
     { name: 'slow', version: '1.0.0' },
-    layerDescriptor('slow', digestOf(layer), layer.length),
+    layerDescriptor('slow', digestOf(layer), layer.length, tarDigestOf(layer)),
     'kubara',
   );
 

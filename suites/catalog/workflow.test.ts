@@ -6,7 +6,7 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { snapshot, writeSampleCatalog } from '../../fixtures/tree.ts';
+import { SAMPLE_SERVICE, snapshot, writeSampleCatalog } from '../../fixtures/tree.ts';
 import { startDistribution2 } from '../../registries/process/distribution2.ts';
 import type { StartedRegistry } from '../../registries/types.ts';
 import { ocicat } from '../support/cli.ts';
@@ -40,7 +40,7 @@ describe('catalog workflow (distribution 2.8)', () => {
     const work = join(dir, 'shop');
     const added = await ocicat(['catalog', 'add', 'pet-store', '--work-dir', work], { home: h });
     expect(added.code).toBe(0);
-    expect(await stat(join(work, 'helm/pet-store/Chart.yaml'))).toBeTruthy();
+    expect(await stat(join(work, 'platform-components/helm/pet-store/Chart.yaml'))).toBeTruthy();
     // the awkward cases on top of the scaffold
     await writeSampleCatalog(join(dir, 'sample'), 'sample');
     const pkg = await ocicat(
@@ -179,10 +179,7 @@ describe('catalog workflow (distribution 2.8)', () => {
         (await ocicat(['catalog', 'pull', ref, '--plain-http', '--json'], { home: sub })).stdout,
       ).updated,
     ).toBe(false);
-    await writeFile(
-      join(dir, 'up', 'services', 'pet-store.yaml'),
-      'kind: Service\nmetadata:\n  name: pet-store\n# changed\n',
-    );
+    await writeFile(join(dir, 'up', 'services', 'pet-store.yaml'), `${SAMPLE_SERVICE}# changed\n`);
     const p2 = json<{ digest: string }>(
       (
         await ocicat(['catalog', 'package', `oci://${a.host}/up/`, '--work-dir', join(dir, 'up'), '--json'], {

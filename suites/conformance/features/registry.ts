@@ -96,7 +96,7 @@ export const registryFeatures: Feature[] = [
     async run(ctx) {
       const r = ctx.repo(ctx.fresh('fallback'));
       const layer = randomBytes(512);
-      const ld = layerDescriptor('probe', digestOf(layer), layer.length);
+      const ld = layerDescriptor('probe', digestOf(layer), layer.length, digestOf(layer)); // never unpacked
       await r.pushBlob(ld, bufferSource(layer));
       const built = buildArtifact({ name: 'probe', version: '1.0.0' }, ld, 'fallback');
       await r.pushBlob(built.config.descriptor, bufferSource(built.config.bytes));
