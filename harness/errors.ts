@@ -6,18 +6,20 @@ export type ErrorCode =
   // input: the user or the caller gave something malformed (CLI exit 2)
   | 'INVALID_REFERENCE'
   | 'INVALID_DIGEST'
-  | 'INVALID_MANIFEST'
-  | 'INVALID_CHALLENGE'
   | 'INVALID_ARGUMENT'
   | 'INVALID_CREDENTIALS_FILE'
-  | 'MANIFEST_TOO_LARGE'
   | 'INVALID_CATALOG'
   | 'INVALID_VERSION'
   | 'TAG_MISMATCH'
   | 'NOT_CACHED'
   | 'TARGET_EXISTS'
   | 'USAGE'
-  // failures: the world did not cooperate (CLI exit 1)
+  // failures: the world did not cooperate (CLI exit 1); what a registry sends
+  // (a malformed manifest or challenge, a manifest too large) is the registry's
+  // fault, never the user's input (issue 18)
+  | 'INVALID_MANIFEST'
+  | 'INVALID_CHALLENGE'
+  | 'MANIFEST_TOO_LARGE'
   | 'REGISTRY_ERROR'
   | 'UNAUTHORIZED'
   | 'DENIED'
@@ -39,11 +41,8 @@ export type ErrorCode =
 const INPUT_CODES = new Set<ErrorCode>([
   'INVALID_REFERENCE',
   'INVALID_DIGEST',
-  'INVALID_MANIFEST',
-  'INVALID_CHALLENGE',
   'INVALID_ARGUMENT',
   'INVALID_CREDENTIALS_FILE',
-  'MANIFEST_TOO_LARGE',
   'INVALID_CATALOG',
   'INVALID_VERSION',
   'TAG_MISMATCH',

@@ -11,8 +11,23 @@ export const GLOBAL_OPTIONS = {
   json: { type: 'boolean' },
   'no-progress': { type: 'boolean' },
   debug: { type: 'boolean' },
+  timeout: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+/** The deadline of a whole command unless --timeout says otherwise (README "Timeouts and limits"). */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 30 * 60_000;
+
+/** "90s", "30m", "2h", "1500ms" or plain seconds; "0" for none. Milliseconds, 0 for none. */
+export function parseDuration(v: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(v.trim());
+  if (!m)
+    throw new OcicatError('USAGE', `--timeout ${JSON.stringify(v)} is not a duration`, {
+      hint: 'e.g. --timeout 90s, 30m, 2h, or 0 for none',
+    });
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
+  return Math.round(Number(m[1]) * unit);
+}
 
 type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
 

@@ -14,8 +14,8 @@ import { pushCatalog } from '../ops/push.ts';
 import type { Credential } from '../remote/auth/credential.ts';
 import { ocicatHome } from '../remote/auth/default-store.ts';
 import { removeTempsSync } from '../util/temp-files.ts';
-import { type Parsed, parse, positional } from './args.ts';
-import { exitCodeFor, type Io, printError, printJson, processIo, table } from './output.ts';
+import { DEFAULT_COMMAND_TIMEOUT_MS, type Parsed, parse, parseDuration, positional } from './args.ts';
+import { exitCodeFor, type Io, plainText, printError, printJson, processIo, table } from './output.ts';
 import { terminalProgress } from './progress.ts';
 
 const USAGE = `usage: ocicat catalog <command> [options]
@@ -35,7 +35,7 @@ commands:
   inspect <oci://ref> [--remote]               describe a catalog
 
 global options: --home DIR (env OCICAT_HOME), --plain-http, --ca-file FILE, --insecure,
-                --json, --no-progress, --debug
+                --json, --no-progress, --debug, --timeout DURATION (whole command; default 30m, 0 for none)
 `;
 
 interface Run {
@@ -236,6 +236,7 @@ export async function main(
   const secrets: string[] = [];
   let debug = argv.includes('--debug');
   let context: OpsContext | undefined;
+  let deadline: NodeJS.Timeout | undefined;
   try {
     if (
       argv.length === 0 ||
@@ -263,19 +264,24 @@ export async function main(
     }
     debug = p.values.debug === true;
     const json = p.values.json === true;
+    const limit =
+      str(p.values.timeout) === undefined
+        ? DEFAULT_COMMAND_TIMEOUT_MS
+        : parseDuration(str(p.values.timeout)!);
+    if (limit > 0) deadline = overallDeadline(io, `catalog ${name}`, limit);
     const globals: GlobalOptions = {
       home: resolve(ocicatHome(env, str(p.values.home))),
       ...(p.values['plain-http'] ? { plainHttp: true } : {}),
       ...(str(p.values['ca-file']) ? { caFile: str(p.values['ca-file'])! } : {}),
       ...(p.values.insecure ? { insecure: true } : {}),
       // the client redacts URLs and scrubs known secrets from its log lines
-      ...(debug ? { log: (l: string) => io.err(`debug: ${l}\n`) } : {}),
+      ...(debug ? { log: (l: string) => io.err(`debug: ${plainText(l)}\n`) } : {}),
     };
     const bar = io.isTTY && !json && !p.values['no-progress'] ? terminalProgress(io.err) : undefined;
     const ctx = async () => {
       context ??= await createContext(globals, {
         ...(bar ? { progress: bar.update } : {}),
-        note: (l) => io.err(`note: ${l}\n`),
+        note: (l) => io.err(`note: ${plainText(l)}\n`),
       });
       return context;
     };
@@ -303,8 +309,26 @@ export async function main(
     printError(io, e, debug, [...secrets, ...(context?.client.auth.knownSecrets() ?? [])]);
     return exitCodeFor(e);
   } finally {
+    clearTimeout(deadline);
     await context?.client.close();
   }
+}
+
+/**
+ * The whole command's deadline (--timeout): when it passes, what is half written
+ * is removed (temp files, locks) and the command ends with one line and exit 1,
+ * the way Ctrl-C does, whatever it was waiting for.
+ */
+function overallDeadline(io: Io, what: string, ms: number): NodeJS.Timeout {
+  const t = setTimeout(() => {
+    removeTempsSync();
+    io.err(
+      `error: ${what} did not finish within ${ms / 1000} s; nothing partial was kept\nhint: --timeout sets the limit (0 for none)\n`,
+    );
+    process.exit(1);
+  }, ms);
+  t.unref();
+  return t;
 }
 
 /** Ctrl-C: remove what is half written (temp files, locks), then exit 130. */

@@ -19,9 +19,21 @@ export function exitCodeFor(e: unknown): number {
   return e instanceof OcicatError && e.isInput ? 2 : 1;
 }
 
+/**
+ * Text that may come from a registry, made safe for a terminal: escape sequences
+ * (CSI, OSC) and every other control character removed (issue 18: a registry's
+ * error text once reached the terminal raw).
+ */
+export function plainText(s: string): string {
+  return s
+    .replace(/\u001b\[[0-?]*[ -/]*[@-~]/g, '')
+    .replace(/\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?/g, '')
+    .replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, '');
+}
+
 /** Print an error as one line (plus a hint), never a stack unless debugging. */
 export function printError(io: Io, e: unknown, debug: boolean, secrets: string[]): void {
-  const clean = (s: string) => scrub(s, secrets).replace(/\s*\n\s*/g, ' ');
+  const clean = (s: string) => plainText(scrub(s, secrets)).replace(/\s*\n\s*/g, ' ');
   if (e instanceof OcicatError) {
     io.err(`error: ${clean(e.message)}\n`);
     if (e.hint) io.err(`hint: ${clean(e.hint)}\n`);

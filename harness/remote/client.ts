@@ -73,6 +73,29 @@ export interface ClientOptions extends TransportOptions {
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+const isRefused = (e: unknown) => {
+  const err = e as { code?: string; cause?: { code?: string } };
+  return err?.code === 'ECONNREFUSED' || err?.cause?.code === 'ECONNREFUSED';
+};
+
+/**
+ * Where a registry may send the client (a redirect, an upload Location, a token
+ * realm): http(s) only (the socket reader once followed ftp:// as HTTP), and never
+ * from an https registry to plain http, where credentials or content would travel
+ * in clear text (oras refuses an http realm for an https registry too; issue 18).
+ */
+export function checkScheme(url: string, registryBase: string, what = 'request'): void {
+  const to = new URL(url).protocol;
+  if (to !== 'http:' && to !== 'https:')
+    throw new OcicatError('PROTOCOL', `refused ${what} to ${redactUrl(url)}: only http and https are spoken`);
+  if (to === 'http:' && registryBase.startsWith('https:'))
+    throw new OcicatError(
+      'PROTOCOL',
+      `refused ${what} to ${redactUrl(url)}: the registry is https, and ocicat does not leave TLS for plain http`,
+      { hint: 'the registry (or its token service) must answer with https URLs' },
+    );
+}
 /** Blobs from this size may go to a download worker (blob-workers.ts). */
 export const OFFLOAD_MIN_BYTES = 4 * 1024 * 1024;
 const MAX_REDIRECTS = 10;
@@ -87,6 +110,8 @@ export class RegistryClient {
   private readonly limiters = new Map<string, Limiter>();
   private readonly caps = new CapabilityCache();
   private readonly workers: BlobWorkers | undefined;
+  /** Registries that have answered in this run: a refused connection there is a restart. */
+  private readonly reached = new Set<string>();
   /** Downloads of large blobs (OFFLOAD_MIN_BYTES) this thread is running itself. */
   private localReads = 0;
 
@@ -108,7 +133,10 @@ export class RegistryClient {
             bodyTimeoutMs: options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT,
           })
         : undefined;
-    this.auth = new Authorizer((url, init) => this.tokenRequest(url, init), options.credentials);
+    this.auth = new Authorizer((url, init, registry) => {
+      checkScheme(url, this.baseUrl(registry), 'the token request');
+      return this.tokenRequest(url, init);
+    }, options.credentials);
   }
 
   baseUrl(registry: string): string {
@@ -149,9 +177,11 @@ export class RegistryClient {
     const follow = spec.redirect ?? (method === 'GET' || method === 'HEAD');
     const retry = spec.retry ?? true;
     let attempt = 0;
+    let timeouts = 0;
     let challenged = false;
     let redirects = 0;
     for (;;) {
+      checkScheme(url, base);
       const sameOrigin = new URL(url).origin === origin;
       // Never send registry credentials to another host (e.g. a blob redirect to object storage).
       const authorization = sameOrigin ? await this.auth.header(spec.registry, spec.scopes) : undefined;
@@ -169,12 +199,17 @@ export class RegistryClient {
         release();
         const { error, retryable } = classifyNetworkError(e, `${method} ${redactUrl(url)}`);
         this.log(`${method} ${redactUrl(url)} -> ${error.code} ${error.message}`);
-        if (retry && retryable && attempt < this.retry.maxRetries) {
+        // A registry that let a whole timeout pass once is asked once more, not five
+        // times: 6 x 300 s of silence held a pull for 30 minutes (issue 18).
+        const again = error.code === 'TIMEOUT' ? timeouts++ < 1 : true;
+        const restarting = isRefused(e) && this.reached.has(spec.registry);
+        if (retry && (retryable || restarting) && again && attempt < this.retry.maxRetries) {
           await sleep(retryDelay(this.retry, attempt++, undefined), spec.signal);
           continue;
         }
         throw error;
       }
+      this.reached.add(spec.registry);
       res.body.once('close', release);
       res.body.once('end', release);
       this.log(`${method} ${redactUrl(url)} -> ${res.status}`);

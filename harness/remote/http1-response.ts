@@ -234,11 +234,15 @@ function parseHead(text: string): ResponseHead & { framing: Framing } {
 }
 
 // RFC 9112 6.3: Transfer-Encoding overrides Content-Length; no length means until close.
+// Both at once is refused, as node:http's llhttp does, so that the two readers of
+// this client never frame one answer two ways (issue 18).
 function framingOf(
   headers: Record<string, string | string[]>,
   tokens: (v: string | string[] | undefined) => string[],
 ): Framing {
   const te = tokens(headers['transfer-encoding']);
+  if (te.length && headers['content-length'] !== undefined)
+    throw new HttpParseError('Transfer-Encoding together with Content-Length');
   if (te.length) return te[te.length - 1] === 'chunked' ? { kind: 'chunked' } : { kind: 'close' };
   const cl = headers['content-length'];
   if (cl === undefined) return { kind: 'close' };

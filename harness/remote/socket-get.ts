@@ -12,6 +12,7 @@ import { Readable } from 'node:stream';
 import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
 import type { HttpResponse } from './http.ts';
 import { type ResponseHead, ResponseParser } from './http1-response.ts';
+import { DEFAULT_RATE_FLOOR, type RateFloor, watchRate } from './rate-watch.ts';
 import { abortError, TimeoutError } from './timeout-error.ts';
 
 export interface SocketGetOptions {
@@ -19,6 +20,8 @@ export interface SocketGetOptions {
   insecure?: boolean;
   headersTimeoutMs: number;
   bodyTimeoutMs: number;
+  /** The slowest body accepted (rate-watch.ts); default DEFAULT_RATE_FLOOR. */
+  rateFloor?: RateFloor;
   /** Idle connections kept per origin. */
   maxIdle: number;
 }
@@ -188,6 +191,7 @@ class Exchange {
   private settle: { resolve: () => void; reject: (e: Error) => void } | undefined;
   private answer: { resolve: (r: HttpResponse) => void; reject: (e: Error) => void } | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private stopRate: (() => void) | undefined;
   private readonly onAbort = () => this.fail(abortError());
   readonly body: Readable;
 
@@ -290,6 +294,15 @@ class Exchange {
     clearTimeout(this.timer);
     this.mode = 'pending';
     this.conn.socket.setTimeout(this.options.bodyTimeoutMs);
+    const socket = this.conn.socket;
+    this.stopRate = watchRate(
+      {
+        bytes: () => socket.bytesRead,
+        heldBack: () => this.mode === 'pending' || this.paused || socket.isPaused(),
+      },
+      this.options.rateFloor ?? DEFAULT_RATE_FLOOR,
+      (e) => this.fail(e),
+    );
     this.answer?.resolve({
       status: h.status,
       headers: h.headers,
@@ -330,6 +343,7 @@ class Exchange {
 
   private cleanup(): void {
     clearTimeout(this.timer);
+    this.stopRate?.();
     this.req.signal?.removeEventListener('abort', this.onAbort);
   }
 

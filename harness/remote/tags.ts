@@ -10,9 +10,15 @@ import type { RepoRef } from './repo-ref.ts';
 export interface ListTagsOptions {
   /** Page size to ask for (n). Default 1000. */
   pageSize?: number;
-  /** Safety stop for runaway pagination. */
+  /** Caps against a registry that links to new pages for ever (issue 18): pages, tags, bytes. */
   maxPages?: number;
+  maxTags?: number;
+  maxBytes?: number;
 }
+
+export const TAG_LIST_LIMITS = { maxPages: 1000, maxTags: 100_000, maxBytes: 32 * 1024 * 1024 };
+/** distribution-spec "Pulling manifests": a tag is [a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}. */
+export const TAG_RE = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/;
 
 /** The URL of rel="next" in a Link header, if any. */
 export function nextLink(link: string | undefined): string | undefined {
@@ -26,12 +32,16 @@ export function nextLink(link: string | undefined): string | undefined {
 
 export async function listTags(repo: RepoRef, options: ListTagsOptions = {}): Promise<string[]> {
   const n = options.pageSize ?? 1000;
-  const maxPages = options.maxPages ?? 10_000;
+  const { maxPages, maxTags, maxBytes } = { ...TAG_LIST_LIMITS, ...options };
+  const tooMuch = (what: string) =>
+    new OcicatError('PROTOCOL', `tags list of ${repo.repository} goes on past ${what}; stopped there`);
+  let bytes = 0;
   const seen = new Set<string>();
   const tags: string[] = [];
   const visited = new Set<string>();
   let path: string | undefined = `${tagsPath(repo.repository)}?n=${n}`;
-  for (let page = 0; path && page < maxPages; page++) {
+  for (let page = 0; path; page++) {
+    if (page >= maxPages) throw tooMuch(`${maxPages} pages`);
     if (visited.has(path)) break;
     visited.add(path);
     const res = await repo.client.expect(
@@ -39,7 +49,8 @@ export async function listTags(repo: RepoRef, options: ListTagsOptions = {}): Pr
       [200],
     );
     const link = header(res, 'link');
-    const body = (await readBody(res, 64 * 1024 * 1024)).toString('utf8');
+    const body = (await readBody(res, maxBytes - bytes)).toString('utf8');
+    bytes += Buffer.byteLength(body);
     let doc: { tags?: unknown };
     try {
       doc = JSON.parse(body) as { tags?: unknown };
@@ -50,6 +61,12 @@ export async function listTags(repo: RepoRef, options: ListTagsOptions = {}): Pr
     if (!Array.isArray(pageTags) || !pageTags.every((t) => typeof t === 'string')) {
       throw new OcicatError('PROTOCOL', `tags list of ${repo.repository}: "tags" is not a list of strings`);
     }
+    const bad = (pageTags as string[]).find((t) => !TAG_RE.test(t));
+    if (bad !== undefined)
+      throw new OcicatError(
+        'PROTOCOL',
+        `tags list of ${repo.repository}: ${JSON.stringify(bad.slice(0, 140))} is not a tag (distribution-spec grammar)`,
+      );
     let added = 0;
     for (const t of pageTags as string[]) {
       if (!seen.has(t)) {
@@ -58,6 +75,7 @@ export async function listTags(repo: RepoRef, options: ListTagsOptions = {}): Pr
         added++;
       }
     }
+    if (tags.length > maxTags) throw tooMuch(`${maxTags} tags`);
     const next = nextLink(link);
     if (next) path = next;
     else if (pageTags.length >= n && added > 0) {

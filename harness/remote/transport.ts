@@ -10,6 +10,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import { OcicatError } from '../errors.ts';
 import type { HttpResponse } from './http.ts';
+import { DEFAULT_RATE_FLOOR, type RateFloor, watchRate } from './rate-watch.ts';
 import { type BodyContent, writeBody } from './request-body.ts';
 import { SocketGet } from './socket-get.ts';
 import { TimeoutError } from './timeout-error.ts';
@@ -20,8 +21,10 @@ export interface TransportOptions {
   /** Connections per origin. */
   connections?: number;
   headersTimeoutMs?: number;
-  /** Longest silence while a response body streams. */
+  /** Longest silence while a request or response body streams. */
   bodyTimeoutMs?: number;
+  /** The slowest response body accepted (rate-watch.ts). */
+  rateFloor?: RateFloor;
   /** Blob GETs on plain sockets (socket-get.ts); false sends them through node:http too. */
   socketReads?: boolean;
 }
@@ -42,8 +45,14 @@ export interface Transport {
   close(): Promise<void>;
 }
 
-export const DEFAULT_HEADERS_TIMEOUT = 300_000;
-export const DEFAULT_BODY_TIMEOUT = 120_000;
+/**
+ * Per request (README "Timeouts and limits"): the response head must come within
+ * DEFAULT_HEADERS_TIMEOUT of the request having been sent (a registry that never
+ * answers used to hold a pull for 6 x 300 s, issue 18); no body, either way, may
+ * be silent for DEFAULT_BODY_TIMEOUT; a response body must average the rate floor.
+ */
+export const DEFAULT_HEADERS_TIMEOUT = 60_000;
+export const DEFAULT_BODY_TIMEOUT = 60_000;
 
 export function readCa(caFile: string): string[] {
   let pem: string;
@@ -76,6 +85,7 @@ export function createTransport(
           insecure: options.insecure ?? false,
           headersTimeoutMs: headersTimeout,
           bodyTimeoutMs: bodyTimeout,
+          ...(options.rateFloor ? { rateFloor: options.rateFloor } : {}),
           maxIdle: pool.maxSockets,
         });
 
@@ -96,15 +106,33 @@ export function createTransport(
         agent: secure ? https : http,
         ...(req.signal ? { signal: req.signal } : {}),
       });
-      const timer = setTimeout(
-        () => r.destroy(new TimeoutError('OCICAT_HEADERS_TIMEOUT', headersTimeout)),
-        headersTimeout,
-      );
+      // While the request body goes out, silence is the limit; once it is sent, the
+      // head must come within headersTimeout (a large upload takes what it takes).
+      r.setTimeout(bodyTimeout, () => r.destroy(new TimeoutError('OCICAT_BODY_TIMEOUT', bodyTimeout)));
+      let timer: NodeJS.Timeout | undefined;
+      const sent = () => {
+        if (answered) return;
+        timer = setTimeout(
+          () => r.destroy(new TimeoutError('OCICAT_HEADERS_TIMEOUT', headersTimeout)),
+          headersTimeout,
+        );
+      };
       r.once('response', (res: IncomingMessage) => {
         answered = true;
         clearTimeout(timer);
+        r.setTimeout(0);
         // idle timeout on the body; the socket goes back to the pool when the body ends
         res.setTimeout(bodyTimeout, () => res.destroy(new TimeoutError('OCICAT_BODY_TIMEOUT', bodyTimeout)));
+        const socket = res.socket;
+        const stop = watchRate(
+          {
+            bytes: () => socket?.bytesRead ?? 0,
+            heldBack: () => res.isPaused() || res.readableLength >= res.readableHighWaterMark,
+          },
+          options.rateFloor ?? DEFAULT_RATE_FLOOR,
+          (e) => res.destroy(e),
+        );
+        res.once('close', stop);
         resolve({
           status: res.statusCode ?? 0,
           headers: res.headers,
@@ -119,7 +147,7 @@ export function createTransport(
         if (!answered) reject(e);
       });
       // A registry may answer before reading the whole body (413, 401): writeBody stops then.
-      writeBody(r, req.body).catch((e: unknown) => {
+      writeBody(r, req.body).then(sent, (e: unknown) => {
         if (!r.destroyed) r.destroy(e as Error);
       });
     });
@@ -139,6 +167,7 @@ const TLS_CODES =
 const TIMEOUT_CODES = new Set([
   'OCICAT_HEADERS_TIMEOUT',
   'OCICAT_BODY_TIMEOUT',
+  'OCICAT_BODY_TOO_SLOW',
   'ETIMEDOUT',
   // the codes of undici, which the test double in harness/testing speaks
   'UND_ERR_HEADERS_TIMEOUT',
@@ -160,6 +189,25 @@ export function classifyNetworkError(e: unknown, what: string): { error: OcicatE
       error: new OcicatError('TLS', `${what}: TLS failed (${code || message})`, {
         cause: e,
         hint: 'pass --ca-file with the registry CA, --insecure to skip verification, or --plain-http for HTTP',
+      }),
+      retryable: false,
+    };
+  }
+  // A malformed answer is malformed again when asked again: never retried (issue 18).
+  if (code === 'OCICAT_HTTP_PARSE' || code.startsWith('HPE_')) {
+    return {
+      error: new OcicatError('PROTOCOL', `${what}: malformed HTTP answer (${message})`, { cause: e }),
+      retryable: false,
+    };
+  }
+  // Nothing listens there. At first contact that is a stopped registry, and retries
+  // only cost the user seconds of silence; once the registry answered in this run, it
+  // is one restarting, and the caller retries (client.ts: `reached`).
+  if (code === 'ECONNREFUSED') {
+    return {
+      error: new OcicatError('NETWORK', `${what}: connection refused (ECONNREFUSED)`, {
+        cause: e,
+        hint: 'is the registry running, and at this host and port?',
       }),
       retryable: false,
     };

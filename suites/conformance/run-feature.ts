@@ -3,10 +3,12 @@
 // (the registry is wrong); anything else thrown is an error (the harness broke,
 // or the network did). The request log of the run, redacted by the client, is
 // the evidence for the cell.
+
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OcicatError } from '../../harness/errors.ts';
+import { basicPairs, scrub } from '../../harness/remote/redact.ts';
 import { isRegistryError } from '../../harness/remote/registry-error.ts';
 import { type Feature, makeContext, RegistryWrong, type Status } from './feature.ts';
 import type { Target, Targets } from './target.ts';
@@ -62,13 +64,18 @@ export async function runFeature(feature: Feature, targets: Targets, target: Tar
   const durationMs = Math.round(performance.now() - started);
   const decisive =
     status === 'fail' || status === 'unsupported' || status === 'fallback' || status === 'error';
+  // Whatever a registry echoed or a peer tool printed: the target's secrets, in any
+  // of their forms (base64 of user:password, URL-encoded...), never reach a report.
+  const c = target.credential;
+  const secrets = c ? [c.password, c.identityToken, c.registryToken, ...basicPairs([c])] : [];
+  const clean = (t: string) => scrub(t, secrets);
   return {
     registry: target.id,
     feature: feature.id,
     status,
     durationMs,
-    detail,
-    ...(decisive ? { evidence: log.slice(-EVIDENCE_LINES) } : {}),
+    detail: clean(detail),
+    ...(decisive ? { evidence: log.slice(-EVIDENCE_LINES).map(clean) } : {}),
     ...(metrics ? { metrics } : {}),
   };
 }

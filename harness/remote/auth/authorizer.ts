@@ -5,6 +5,7 @@
 //   registry is known to want Bearer, tokens for new scopes are fetched before the
 //   request, so an upload body is not sent only to be refused.
 import { OcicatError } from '../../errors.ts';
+import { basicPairs } from '../redact.ts';
 import { type Challenge, parseChallenges, pickChallenge } from './challenge.ts';
 import type { Credential, CredentialStore } from './credential.ts';
 import { covers, normalizeScopes, parseScopeParam, type Scope } from './scope.ts';
@@ -52,6 +53,7 @@ export class Authorizer {
           ...[s.credential.password, s.credential.identityToken, s.credential.registryToken].filter(
             (x): x is string => !!x,
           ),
+          ...basicPairs([s.credential]),
         );
       for (const t of s.tokens) out.push(t.token);
     }

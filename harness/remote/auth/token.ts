@@ -15,9 +15,11 @@ export interface Token {
   scopes: Scope[];
 }
 
+/** `registry`: whose token this is (the realm must keep its TLS: client.ts checkScheme). */
 export type TokenHttp = (
   url: string,
   init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string },
+  registry: string,
 ) => Promise<{ status: number; text: string }>;
 
 const DEFAULT_TTL_S = 60; // token spec: "expires_in ... defaults to 60 seconds"
@@ -83,11 +85,15 @@ export async function fetchToken(
     });
     if (service) form.set('service', service);
     if (scopeList.length) form.set('scope', scopeList.join(' '));
-    const res = await http(realm.toString(), {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: form.toString(),
-    });
+    const res = await http(
+      realm.toString(),
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: form.toString(),
+      },
+      registry,
+    );
     if (res.status === 200) return parseTokenResponse(res.text, registry, scopes, now);
     if (res.status === 401 || res.status === 403) throw denied(registry, res.status);
     // any other answer (404, 405, 400): this realm does not do OAuth2 POST; try GET.
@@ -102,7 +108,7 @@ export async function fetchToken(
   else if (credential?.username !== undefined && credential.password !== undefined) {
     headers.authorization = basicHeader(credential.username, credential.password);
   }
-  const res = await http(url.toString(), { method: 'GET', headers });
+  const res = await http(url.toString(), { method: 'GET', headers }, registry);
   if (res.status === 200) return parseTokenResponse(res.text, registry, scopes, now);
   if (res.status === 401 || res.status === 403) throw denied(registry, res.status);
   throw new OcicatError('PROTOCOL', `${registry}: token endpoint answered ${res.status}`);

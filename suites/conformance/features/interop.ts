@@ -3,17 +3,19 @@
 // and crane are pulled by ocicat. A missing peer tool is a skip with the reason.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { lstat, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { writeSampleCatalog } from '../../../fixtures/tree.ts';
+import { snapshot, type TreeNode, writeSampleCatalog } from '../../../fixtures/tree.ts';
 import {
   ANNOTATION_NAME,
   ANNOTATION_VERSION,
   ARTIFACT_TYPE,
   LAYER_MEDIA_TYPE,
 } from '../../../harness/catalog/artifact.ts';
+import { normalizeMode } from '../../../harness/catalog/pack.ts';
 import { createContext } from '../../../harness/ops/context.ts';
+import { unpackageCatalog } from '../../../harness/ops/local.ts';
 import { packageCatalog } from '../../../harness/ops/package.ts';
 import { pullCatalog } from '../../../harness/ops/pull.ts';
 import { pushCatalog } from '../../../harness/ops/push.ts';
@@ -36,9 +38,49 @@ const exec = promisify(execFile);
 /** A peer tool, bounded in time; its output as bytes. */
 const run = (file: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}) =>
   exec(file, args, { timeout: PEER_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024, encoding: 'buffer', ...options });
+/**
+ * A peer tool given a secret on standard input: never on its command line, where
+ * any local user reads it with `ps` (issue 18).
+ */
+function runWithStdin(
+  file: string,
+  args: string[],
+  input: string,
+  options: { env?: NodeJS.ProcessEnv } = {},
+): Promise<{ stdout: Buffer; stderr: Buffer }> {
+  const child = execFile(file, args, {
+    timeout: PEER_TIMEOUT_MS,
+    maxBuffer: 64 * 1024 * 1024,
+    encoding: 'buffer',
+    ...options,
+  });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout?.on('data', (c: Buffer) => out.push(c));
+  child.stderr?.on('data', (c: Buffer) => err.push(c));
+  child.stdin?.end(input);
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      const r = { stdout: Buffer.concat(out), stderr: Buffer.concat(err) };
+      if (code === 0) resolve(r);
+      else
+        reject(
+          Object.assign(new Error(`${file} exited ${code ?? signal}`), {
+            ...r,
+            cmd: file,
+            killed: child.killed,
+            signal,
+          }),
+        );
+    });
+  });
+}
 const sha = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
 interface Published {
+  /** The catalog folder that was packaged. */
+  src: string;
   ref: string; // host/repo:tag
   repo: string;
   manifest: Buffer;
@@ -70,12 +112,20 @@ async function publish(ctx: FeatureContext): Promise<Published> {
   const m = await ctx.repo(`${repo}/probe`).getManifest('1.0.0');
   const layer = (m.parsed.manifest as { layers: Array<{ digest: string; size: number }> }).layers[0]!;
   return {
+    src,
     ref: `${ctx.target.host}/${repo}/probe:1.0.0`,
     repo: `${repo}/probe`,
     manifest: m.bytes,
     layerDigest: layer.digest,
     layerSize: layer.size,
   };
+}
+
+/** The tree a client should extract from a catalog of `src`: its nodes, modes as ocicat packs them. */
+async function expectedTree(src: string): Promise<TreeNode[]> {
+  return (await snapshot(src)).map((n) =>
+    n.type === 'symlink' ? n : { ...n, mode: normalizeMode(n.mode, n.type === 'dir' ? 'dir' : 'file') },
+  );
 }
 
 /** Login arguments and environment for a peer tool, in a private config dir. */
@@ -143,7 +193,7 @@ export const interopFeatures: Feature[] = [
   peer(
     'interop.oras.pull',
     'oras',
-    'oras pulls a catalog pushed by ocicat; the layer file matches',
+    'oras pulls a catalog pushed by ocicat and extracts the catalog folder, identical to the source',
     async (ctx, oras, env) => {
       const p = await publish(ctx);
       const out = await mkdtemp(join(ctx.tmp, 'oras-out-'));
@@ -153,9 +203,21 @@ export const interopFeatures: Feature[] = [
           ? ['--ca-file', ctx.target.caFile]
           : [];
       await run(oras, ['pull', ...tls, '-o', out, p.ref], { env });
-      const file = await readFile(join(out, 'probe'));
-      expectThat(sha(file) === p.layerDigest, 'the file oras wrote does not match the layer digest');
-      return 'layer file verified';
+      // oras's file store (kubara pulls through it) unpacks the layer only when it
+      // carries io.deis.oras.content.unpack, checking io.deis.oras.content.digest;
+      // otherwise it writes the .tar.gz as a file named "probe" and kubara fails.
+      const st = await lstat(join(out, 'probe'));
+      expectThat(
+        st.isDirectory(),
+        'oras wrote the layer as a file, not the catalog folder: kubara cannot load it (io.deis.oras.content.unpack missing?)',
+      );
+      const got = await snapshot(join(out, 'probe'));
+      const want = await expectedTree(p.src);
+      expectThat(
+        JSON.stringify(got) === JSON.stringify(want),
+        `the folder oras extracted differs from the source (${got.length} nodes, ${want.length} expected)`,
+      );
+      return `catalog folder extracted, ${got.length} nodes identical`;
     },
   ),
   peer(
@@ -185,9 +247,12 @@ export const interopFeatures: Feature[] = [
       else await run(regctl, ['registry', 'set', ctx.target.host, '--tls', 'insecure'], { env });
       const c = ctx.target.credential;
       if (c?.username && c.password)
-        await run(regctl, ['registry', 'login', ctx.target.host, '-u', c.username, '-p', c.password], {
-          env,
-        });
+        await runWithStdin(
+          regctl,
+          ['registry', 'login', ctx.target.host, '-u', c.username, '--pass-stdin'],
+          c.password,
+          { env },
+        );
       const m = (await run(regctl, ['manifest', 'get', p.ref, '--format', 'raw-body'], { env })).stdout;
       expectThat(m.equals(p.manifest), 'regctl sees other manifest bytes');
       return 'manifest verified';
@@ -199,8 +264,8 @@ export const interopFeatures: Feature[] = [
     'skopeo copies a catalog pushed by ocicat to an OCI layout',
     async (ctx, skopeo, env) => {
       const p = await publish(ctx);
-      const c = ctx.target.credential;
-      const creds = c?.username && c.password ? ['--src-creds', `${c.username}:${c.password}`] : [];
+      // credentials from the private auth file (peerEnv), never on the command line
+      const creds = ['--src-authfile', env.REGISTRY_AUTH_FILE!];
       const tls = ctx.target.plainHttp || ctx.target.caFile ? ['--src-tls-verify=false'] : [];
       const out = await mkdtemp(join(ctx.tmp, 'skopeo-out-'));
       await run(skopeo, ['copy', ...creds, ...tls, `docker://${p.ref}`, `oci:${out}:copy`], { env });
@@ -212,28 +277,18 @@ export const interopFeatures: Feature[] = [
   peer(
     'interop.oras.push',
     'oras',
-    'ocicat pulls a catalog pushed by oras (artifactType, annotations, one layer)',
+    'oras pushes a catalog folder (as kubara does, through its file store); ocicat pulls and unpackages it identical',
     async (ctx, oras, env) => {
       const dir = await mkdtemp(join(ctx.tmp, 'oras-push-'));
-      const src = join(dir, 'probe-src');
-      await writeSampleCatalog(src, 'probe');
-      // the layer oras pushes is the one ocicat packs, so ocicat's vetting of the tree passes
-      const home = await mkdtemp(join(ctx.tmp, 'oras-home-'));
-      const h = await createContext({ home, plainHttp: ctx.target.plainHttp });
-      const scratch = `${ctx.target.namespace}/scratch`;
-      const pkg = await packageCatalog(h, src, `oci://${ctx.target.host}/${scratch}/`);
-      await h.client.close();
-      const layout = await h.cache.layout(ctx.target.host, `${scratch}/probe`);
-      const m = JSON.parse((await readFile(layout.blobPath(pkg.digest))).toString()) as {
-        layers: Array<{ digest: string }>;
-      };
-      await writeFile(join(dir, 'probe'), await readFile(layout.blobPath(m.layers[0]!.digest)));
+      await writeSampleCatalog(join(dir, 'probe'), 'probe');
       const repo = ctx.fresh('oras-pushed');
       const tls = ctx.target.plainHttp
         ? ['--plain-http']
         : ctx.target.caFile
           ? ['--ca-file', ctx.target.caFile]
           : [];
+      // a folder: oras tars and gzips it and annotates the layer with
+      // io.deis.oras.content.digest and io.deis.oras.content.unpack, as kubara's push does
       await run(
         oras,
         [
@@ -257,13 +312,26 @@ export const interopFeatures: Feature[] = [
         plainHttp: ctx.target.plainHttp,
         ...(ctx.target.caFile ? { caFile: ctx.target.caFile } : {}),
       });
-      const pulled = await pullCatalog(f, `oci://${ctx.target.host}/${repo}:1.0.0`);
-      await f.client.close();
-      expectThat(
-        pulled.name === 'probe' && pulled.version === '1.0.0',
-        'ocicat read another name or version',
-      );
-      return `pulled the ${pulled.form} form`;
+      const ref = `oci://${ctx.target.host}/${repo}:1.0.0`;
+      try {
+        const pulled = await pullCatalog(f, ref);
+        expectThat(
+          pulled.name === 'probe' && pulled.version === '1.0.0',
+          'ocicat read another name or version',
+        );
+        const out = join(dir, 'unpacked');
+        await unpackageCatalog(f, ref, out);
+        const got = await snapshot(out);
+        const want = (await snapshot(join(dir, 'probe'))).map((n) => ({ ...n }));
+        expectThat(
+          JSON.stringify(got.map((n) => [n.path, n.type, n.digest, n.target])) ===
+            JSON.stringify(want.map((n) => [n.path, n.type, n.digest, n.target])),
+          'the unpackaged folder differs from the one oras pushed',
+        );
+        return `pulled the ${pulled.form} form; ${got.length} nodes identical`;
+      } finally {
+        await f.client.close();
+      }
     },
   ),
   peer(
