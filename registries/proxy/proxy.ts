@@ -204,6 +204,10 @@ export async function startProxy(upstream: { host: string }, initialRules: Rule[
       send(res, typeof action.reply === 'function' ? await action.reply(pr, fetchUpstream) : action.reply);
       return;
     }
+    if (action.kind === 'serve') {
+      action.serve(req, res);
+      return;
+    }
     if (action.kind === 'delay') {
       await new Promise((r) => setTimeout(r, action.ms));
       return forward(req, res, body, undefined, pr);

@@ -1,3 +1,5 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
 // Proxy rules, after regclient's scripted request/response matcher: a rule
 // matches a request (method, path, headers, small bodies, how often it matched)
 // and then acts: answer for the registry, or forward with a twist (delay,
@@ -44,7 +46,13 @@ export type Action =
   | { kind: 'truncate-response'; fraction: number }
   /** Change one byte of the response body (the digest headers stay as they were). */
   | { kind: 'corrupt-response'; atByte?: number }
-  | { kind: 'rewrite'; rewrite: (answer: UpstreamAnswer, req: ProxyRequest) => UpstreamAnswer };
+  | { kind: 'rewrite'; rewrite: (answer: UpstreamAnswer, req: ProxyRequest) => UpstreamAnswer }
+  /**
+   * Answer by hand on the raw exchange: what no well-behaved registry sends (an
+   * endless or trickling body, malformed framing, a raw status line). For the
+   * hostile-registry suite (suites/hostile).
+   */
+  | { kind: 'serve'; serve: (req: IncomingMessage, res: ServerResponse) => void };
 
 export interface Rule {
   /** Shown in the proxy's log and in reports. */
