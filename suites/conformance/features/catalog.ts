@@ -2,16 +2,34 @@
 // process, against the registry, each in a fresh $OCICAT_HOME.
 import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
+import {
+  loadVector,
+  treeLines,
+  VECTOR_NAMES,
+  VECTORS_MISSING,
+  vectorsDir,
+} from '../../../fixtures/kubara-vectors.ts';
 import { snapshot, writeSampleCatalog } from '../../../fixtures/tree.ts';
 import { OcicatError } from '../../../harness/errors.ts';
+import { digestOf } from '../../../harness/oci/digest.ts';
 import { OCI_MANIFEST } from '../../../harness/oci/media-types.ts';
 import { createContext, type OpsContext } from '../../../harness/ops/context.ts';
 import { unpackageCatalog } from '../../../harness/ops/local.ts';
 import { packageCatalog } from '../../../harness/ops/package.ts';
 import { pullCatalog } from '../../../harness/ops/pull.ts';
 import { pushCatalog } from '../../../harness/ops/push.ts';
+import { artifactRefusal } from '../../../harness/ops/refusal.ts';
 import { credentialsFile } from '../../../harness/remote/auth/default-store.ts';
-import { expectThat, type Feature, type FeatureContext, fallback, pass, skip } from '../feature.ts';
+import { bufferSource } from '../../../harness/remote/blob-source.ts';
+import {
+  expectThat,
+  type Feature,
+  type FeatureContext,
+  fallback,
+  pass,
+  skip,
+  unsupported,
+} from '../feature.ts';
 import type { Target } from '../target.ts';
 
 async function home(
@@ -46,10 +64,68 @@ async function published(ctx: FeatureContext, h: OpsContext, name = 'probe', not
   return { pkg, pushed };
 }
 
+/**
+ * kubara's own artifacts (kubara vectors), pushed as they are: the blobs and the
+ * manifest bytes kubara's push produced, never re-serialized. Then ocicat must pull
+ * them at kubara's digest and unpackage kubara's tree.
+ */
+async function kubaraArtifacts(ctx: FeatureContext) {
+  const dir = vectorsDir();
+  if (!dir) return skip(VECTORS_MISSING);
+  const h = await home(ctx, 'kubara');
+  try {
+    for (const name of VECTOR_NAMES) {
+      const v = await loadVector(name, dir);
+      const m = JSON.parse(v.manifest.toString()) as {
+        config: { digest: string; size: number };
+        layers: Array<{ digest: string; size: number }>;
+      };
+      const repo = `${ctx.fresh('kubara')}/${name}`;
+      const r = ctx.repo(repo);
+      await r.pushBlob(m.config, bufferSource(Buffer.from('{}')));
+      await r.pushBlob(m.layers[0]!, bufferSource(v.layer));
+      try {
+        await r.putManifest('0.1.0', v.manifest, OCI_MANIFEST);
+      } catch (e) {
+        if (artifactRefusal(e))
+          return unsupported(`the registry refuses kubara's artifact (${(e as Error).message})`);
+        throw e;
+      }
+      const ref = `oci://${ctx.target.host}/${repo}:0.1.0`;
+      const pulled = await pullCatalog(h, ref);
+      expectThat(
+        pulled.digest === digestOf(v.manifest),
+        `${name}: pulled ${pulled.digest}, kubara pushed ${digestOf(v.manifest)}`,
+      );
+      const out = join(ctx.tmp, `kubara-${name}`);
+      await unpackageCatalog(h, ref, out);
+      const got = await treeLines(out);
+      const missing = v.tree.filter((l) => !got.includes(l));
+      expectThat(
+        missing.length === 0 && got.length === v.tree.length,
+        `${name}: the tree differs from kubara's (first: ${missing[0] ?? got.find((l) => !v.tree.includes(l))})`,
+      );
+    }
+    return pass(
+      `${VECTOR_NAMES.length} kubara catalogs pulled at kubara's digests and unpackaged to kubara's trees`,
+    );
+  } finally {
+    await h.client.close();
+  }
+}
+
 const formOutcome = (form: string, reason: string | undefined, detail: string) =>
   form === 'fallback' ? fallback(`fallback form (${reason ?? 'refused'}); ${detail}`) : pass(detail);
 
 export const catalogFeatures: Feature[] = [
+  {
+    id: 'catalog.kubara-artifacts',
+    title:
+      "kubara's own catalogs (the vectors), pushed as kubara pushed them, pull and unpackage to kubara's trees",
+    area: 'catalog',
+    optional: false,
+    run: kubaraArtifacts,
+  },
   {
     id: 'catalog.package',
     title: 'Package is deterministic: the same tree, the same digest, in two homes',
