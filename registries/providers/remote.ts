@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { StaticStore } from '../../harness/remote/auth/credential.ts';
 import { RegistryClient } from '../../harness/remote/client.ts';
 import { drain } from '../../harness/remote/http.ts';
-import { scrub } from '../../harness/remote/redact.ts';
+import { basicPairs, scrub } from '../../harness/remote/redact.ts';
 import { isRegistryError } from '../../harness/remote/registry-error.ts';
 import { RemoteRepository } from '../../harness/remote/repository.ts';
 import { RegistriesFileError, type RemoteEntry } from '../registries-file.ts';
@@ -37,7 +37,8 @@ export async function startRemote(
   entry: RemoteEntry,
 ): Promise<StartedRegistry & { cleanup(): Promise<CleanupReport> }> {
   const client = clientOf(entry);
-  const secrets = [entry.credential?.password, entry.credential?.identityToken];
+  const c = entry.credential;
+  const secrets = c ? [c.password, c.identityToken, ...basicPairs([c])] : [];
   try {
     const res = await client.send({ registry: entry.registry, method: 'GET', path: '/v2/', scopes: [] });
     await drain(res);

@@ -6,7 +6,8 @@
 // Hostile layers (link chains, "..", devices, bombs) are EVIL_CASES, pulled from
 // a real registry in suites/catalog/rules.test.ts.
 
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -26,6 +27,7 @@ import { type CliResult, ocicat } from '../support/cli.ts';
 import { useRegistry } from '../support/use-registry.ts';
 
 const used = useRegistry('hostile');
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'ocicat.js');
 let blobPath = ''; // the layer's blob path, e.g. /v2/hostile/sample/blobs/sha256:...
 let manifestPath = '';
 const REPO = 'hostile/sample';
@@ -441,6 +443,56 @@ describe('hostile registry: credentials', () => {
       });
     },
   );
+
+  it('vendor mode: a password the registry echoes reaches no report, evidence or terminal', async (ctx) => {
+    if (!used.reg) return ctx.skip(used.skip);
+    const password = 'Vendor-p@ss w0rd';
+    await behind(echo, async (p) => {
+      const file = join(used.dir, 'vendor.yaml');
+      await writeFile(
+        file,
+        `registries:\n  - name: vendor\n    url: http://${p.host}\n    namespace: vendor/hostile\n    username: vendor\n    passwordEnv: HOSTILE_PASSWORD\n`,
+      );
+      const out = join(used.dir, 'vendor-out');
+      const run = await new Promise<{ text: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          [
+            BIN,
+            'conformance',
+            'run',
+            '--registries',
+            file,
+            '--out',
+            out,
+            '--feature',
+            'catalog.pull',
+            '--feature',
+            'interop.skopeo',
+          ],
+          { env: { ...process.env, HOSTILE_PASSWORD: password } },
+          (_err, stdout, stderr) => resolve({ text: stdout + stderr }),
+        );
+      });
+      const files = (await readdir(out, { recursive: true })).filter((f) =>
+        /\.(json|xml|md|html|txt|log)$/.test(f),
+      );
+      expect(files.length).toBeGreaterThan(3);
+      const written = (await Promise.all(files.map((f) => readFile(join(out, f), 'utf8')))).join('\n');
+      // the echo reached the evidence, scrubbed
+      expect(written).toMatch(/you sent Basic \[redacted\]/);
+      const pair = `vendor:${password}`;
+      for (const form of [
+        password,
+        Buffer.from(pair).toString('base64'),
+        encodeURIComponent(pair),
+        encodeURIComponent(password),
+      ]) {
+        expect(written).not.toContain(form);
+        expect(run.text).not.toContain(form);
+      }
+    });
+  });
 
   it('an https registry whose token realm is http:// gets no credentials sent in clear', async (ctx) => {
     if (!used.reg) return ctx.skip(used.skip);
