@@ -27,6 +27,8 @@ export interface RemoteEntry {
   credential?: Credential;
   caFile?: string;
   insecure?: boolean;
+  /** Where the secret came from (the variable's name, for hints; never its value). */
+  secretEnv?: string;
 }
 
 export class RegistriesFileError extends Error {
@@ -123,6 +125,9 @@ export function parseRegistriesFile(
       ...(credential ? { credential } : {}),
       ...(e.caFile ? { caFile: e.caFile as string } : {}),
       ...(e.insecure ? { insecure: true } : {}),
+      ...(password || identityToken
+        ? { secretEnv: String(password ? e.passwordEnv : e.identityTokenEnv) }
+        : {}),
     };
   });
 }

@@ -22,6 +22,8 @@ td a{color:inherit;text-decoration:none;display:block}
 details{margin:6px 0;border:1px solid #d0d7de;padding:6px}summary{cursor:pointer;font-family:ui-monospace,Menlo,monospace;font-size:12px}
 pre{white-space:pre-wrap;word-break:break-all;font-size:12px;background:#f6f8fa;padding:8px;margin:6px 0 0}
 .unavailable{color:#8c959f}
+.setup-error{color:#cf222e}
+.why{display:block;font-weight:normal;font-size:11px;max-width:28em;white-space:normal}
 `;
 
 export function renderHtml(r: Results): string {
@@ -31,8 +33,15 @@ export function renderHtml(r: Results): string {
       const tp = g.throughput
         ? `<span class="tp">↑${g.throughput.pushMiBps.toFixed(0)} ↓${g.throughput.pullMiBps.toFixed(0)} MiB/s</span>`
         : '';
-      const cls = g.state === 'unavailable' ? ' class="unavailable"' : '';
-      return `<th${cls} title="${esc(`${g.title} ${g.version} · ${g.provider} · ${g.auth}${g.reason ? ` · ${g.reason}` : ''}`)}">${esc(g.id)}${tp}</th>`;
+      const cls =
+        g.state === 'unavailable'
+          ? ' class="unavailable"'
+          : g.state === 'error'
+            ? ' class="setup-error"'
+            : '';
+      // a registry that could not be set up says why in plain sight, not in a tooltip
+      const why = g.state === 'error' ? `<span class="why">setup failed: ${esc(g.reason ?? '')}</span>` : '';
+      return `<th${cls} title="${esc(`${g.title} ${g.version} · ${g.provider} · ${g.auth}${g.reason ? ` · ${g.reason}` : ''}`)}">${esc(g.id)}${tp}${why}</th>`;
     })
     .join('');
   const rows = r.features

@@ -30,7 +30,7 @@ export function renderMarkdown(r: Results): string {
     const rows = r.results.filter((x) => x.registry === reg.id);
     const c = (s: string) => rows.filter((x) => x.status === s).length;
     const tp = reg.throughput;
-    const name = reg.state === 'unavailable' ? `${reg.id} (unavailable: ${mdEsc(reg.reason ?? '')})` : reg.id;
+    const name = reg.state === 'ran' ? reg.id : `${reg.id} (${reg.state}: ${mdEsc(reg.reason ?? '')})`;
     lines.push(
       `| ${name} | ${reg.version} | ${reg.provider}${reg.profile ? ` (${reg.profile} profile)` : ''} | ${reg.auth} | ${c('pass')} | ${c('fail')} | ${c('unsupported')} | ${c('fallback')} | ${c('skip')} | ${c('error')} | ${tp ? tp.pushMiBps.toFixed(0) : ''} | ${tp ? tp.pullMiBps.toFixed(0) : ''} |`,
     );

@@ -14,8 +14,12 @@ export interface RegistryInfo {
   provider: string;
   auth: string;
   profile?: string;
-  /** "unavailable" registries could not be started here; `reason` says why. */
-  state: 'ran' | 'unavailable';
+  /**
+   * "unavailable": this machine cannot provide it (a skip, `reason` says why);
+   * "error": it should have been tested and could not be set up (refused
+   * credentials, unreachable, TLS, namespace; `reason` with a hint).
+   */
+  state: 'ran' | 'unavailable' | 'error';
   reason?: string;
   throughput?: { pushMiBps: number; pullMiBps: number };
 }

@@ -5,8 +5,10 @@
 // local registry; with --registries, the remote entries of that file), runs the
 // conformance suite against them with vitest, stops them, and writes DIR/results.json,
 // junit.xml, report.md, report.html and the evidence files.
-// Exit 0 when the run completed (registry fails are results), 1 when the harness
-// broke (an "error" cell), 2 for bad arguments.
+// Exit (--fail-on, issue 14): with `fail` (the default, as the official suite) 1 when
+// any cell is fail or error; with `error` 1 only for error cells (the harness broke,
+// or a registry could not be set up: refused credentials, unreachable, untrusted
+// TLS, a namespace it will not take); with `never` 0. 2 for bad arguments.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -28,7 +30,8 @@ import type { FeatureResult } from '../suites/conformance/run-feature.ts';
 import { TARGETS_ENV, type Target, type Targets } from '../suites/conformance/target.ts';
 
 const USAGE =
-  'usage: ocicat conformance run [--registry PATTERN ...] [--registries FILE] [--out DIR] [--feature PREFIX ...]';
+  'usage: ocicat conformance run [--registry PATTERN ...] [--registries FILE] [--out DIR] [--feature PREFIX ...] [--fail-on fail|error|never]';
+const FAIL_ON = ['fail', 'error', 'never'] as const;
 const ROOT = resolve(import.meta.dirname, '..');
 
 interface Started {
@@ -168,7 +171,13 @@ function matches(id: string, patterns: string[]): boolean {
 
 export async function main(argv: string[], log = (s: string) => process.stdout.write(s)): Promise<number> {
   const [command, ...rest] = argv;
-  let values: { registry?: string[]; registries?: string; out?: string; feature?: string[] };
+  let values: {
+    registry?: string[];
+    registries?: string;
+    out?: string;
+    feature?: string[];
+    'fail-on'?: string;
+  };
   try {
     if (command !== 'run') throw new Error(USAGE);
     ({ values } = parseArgs({
@@ -178,8 +187,11 @@ export async function main(argv: string[], log = (s: string) => process.stdout.w
         registries: { type: 'string' },
         out: { type: 'string' },
         feature: { type: 'string', multiple: true },
+        'fail-on': { type: 'string' },
       },
     }));
+    if (values['fail-on'] !== undefined && !FAIL_ON.includes(values['fail-on'] as 'fail'))
+      throw new Error(`--fail-on takes fail, error or never, not "${values['fail-on']}"`);
   } catch (e) {
     process.stderr.write(`error: ${(e as Error).message.split('\n')[0]}\n${USAGE}\n`);
     return 2;
@@ -205,6 +217,8 @@ export async function main(argv: string[], log = (s: string) => process.stdout.w
   const running: Started[] = [];
   const infos: RegistryInfo[] = [];
   const unavailable = new Map<string, string>();
+  /** Registries that could not be set up although they should have been: error rows. */
+  const broken = new Map<string, string>();
   let peer: Started | undefined;
   try {
     for (const plan of plans) {
@@ -224,10 +238,20 @@ export async function main(argv: string[], log = (s: string) => process.stdout.w
         info.version = s.target.version;
         log(`started ${plan.id} (${s.target.host})\n`);
       } catch (e) {
-        info.state = 'unavailable';
-        info.reason = (e as Error).message.split('\n')[0]!;
-        unavailable.set(plan.id, info.reason);
-        log(`unavailable ${plan.id}: ${info.reason}\n`);
+        const reason = (e as Error).message.split('\n')[0]!;
+        const hint = (e as { hint?: string }).hint;
+        if (e instanceof RegistryUnavailable) {
+          // this machine cannot provide it (not installed, not buildable): a skip with the reason
+          info.state = 'unavailable';
+          info.reason = reason;
+          unavailable.set(plan.id, reason);
+          log(`unavailable ${plan.id}: ${reason}\n`);
+        } else {
+          info.state = 'error';
+          info.reason = hint ? `${reason}; ${hint}` : reason;
+          broken.set(plan.id, info.reason);
+          log(`error ${plan.id}: ${reason}\n${hint ? `  hint: ${hint}\n` : ''}`);
+        }
       }
       infos.push(info);
     }
@@ -278,6 +302,16 @@ export async function main(argv: string[], log = (s: string) => process.stdout.w
           detail: `registry unavailable: ${reason}`,
         });
     }
+    for (const [id, reason] of broken) {
+      for (const f of features)
+        rows.push({
+          registry: id,
+          feature: f.id,
+          status: 'error',
+          durationMs: 0,
+          detail: `registry setup failed: ${reason}`,
+        });
+    }
     for (const info of infos) {
       const m = rows.find((x) => x.registry === info.id && x.feature === 'push.blob.monolithic')?.metrics;
       if (m?.pushMiBps !== undefined && m.pullMiBps !== undefined)
@@ -309,7 +343,11 @@ export async function main(argv: string[], log = (s: string) => process.stdout.w
     log(
       `conformance run took ${(results.run.durationMs / 1000).toFixed(1)} s\nreport: ${join(out, 'report.html')} (also report.md, junit.xml, results.json)\n`,
     );
-    return count('error') > 0 ? 1 : 0;
+    const failOn = (values['fail-on'] ?? 'fail') as (typeof FAIL_ON)[number];
+    const gate = failOn === 'never' ? 0 : count('error') + (failOn === 'fail' ? count('fail') : 0);
+    if (gate > 0)
+      log(`exit 1: ${failOn === 'fail' ? 'fail or error' : 'error'} cells (--fail-on ${failOn})\n`);
+    return gate > 0 ? 1 : 0;
   } finally {
     for (const s of running) await s.stop().catch(() => undefined);
     await peer?.stop().catch(() => undefined);

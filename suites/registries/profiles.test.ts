@@ -284,17 +284,96 @@ describe('proxy profiles', () => {
     expect(image.status).toBe(201);
   });
 
-  it('Harbor: unknown project 404 NAME_UNKNOWN, mount from a missing repository 401', async () => {
+  it('Harbor 2.15.2 as measured: missing project, NOT_FOUND, delete rules, monolithic POST, referrers', async () => {
     await using proxy = await startProxy(reg, profile('harbor').rules());
+    // a push to a project that does not exist: 401 "project ... not found", empty WWW-Authenticate
     const none = await raw(proxy, 'POST', '/v2/noproject/app/blobs/uploads/');
-    expect(none.status).toBe(404);
-    expect(code(none)).toBe('NAME_UNKNOWN');
+    expect(none.status).toBe(401);
+    expect(none.text).toMatch(/project noproject not found/);
+    expect(none.headers['www-authenticate']).toBe('');
     expect((await raw(proxy, 'POST', '/v2/library/app/blobs/uploads/')).status).toBe(202);
-    const mount = await raw(
+    // a missing manifest: 404 NOT_FOUND
+    const missing = await raw(proxy, 'GET', '/v2/library/app/manifests/nope', {
+      headers: { accept: OCI_MANIFEST },
+    });
+    expect(missing.status).toBe(404);
+    expect(code(missing)).toBe('NOT_FOUND');
+    // a single monolithic POST answers 202
+    const blob = randomBytes(32);
+    const mono = await raw(proxy, 'POST', `/v2/library/app/blobs/uploads/?digest=${digestOf(blob)}`, {
+      headers: { 'content-type': 'application/octet-stream' },
+      body: blob,
+    });
+    expect(mono.status).toBe(202);
+    // DELETE by tag 400 UNSUPPORTED; by digest 202
+    const m = await seed('library/app', ['v1']);
+    const byTag = await raw(proxy, 'DELETE', '/v2/library/app/manifests/v1');
+    expect(byTag.status).toBe(400);
+    expect(code(byTag)).toBe('UNSUPPORTED');
+    // referrers: OCI-Subject on the PUT, the index, the artifactType filter, an unknown digest
+    const subject = { mediaType: OCI_MANIFEST, digest: digestOf(m), size: m.length };
+    const sig = encodeManifest({
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      artifactType: 'application/vnd.example.sig',
+      config: EMPTY_JSON,
+      layers: [EMPTY_JSON],
+      subject,
+    });
+    const put = await raw(proxy, 'PUT', `/v2/library/app/manifests/${digestOf(sig)}`, {
+      headers: { 'content-type': OCI_MANIFEST },
+      body: sig,
+    });
+    expect(put.status).toBe(201);
+    expect(put.headers['oci-subject']).toBe(subject.digest);
+    const refs = await raw(proxy, 'GET', `/v2/library/app/referrers/${subject.digest}`);
+    expect(refs.status).toBe(200);
+    expect(JSON.parse(refs.text).manifests.map((x: { digest: string }) => x.digest)).toEqual([digestOf(sig)]);
+    const filtered = await raw(
       proxy,
-      'POST',
-      `/v2/library/app/blobs/uploads/?mount=${encodeURIComponent(EMPTY_JSON.digest)}&from=${encodeURIComponent('ghost/app')}`,
+      'GET',
+      `/v2/library/app/referrers/${subject.digest}?artifactType=other%2Ftype`,
     );
-    expect(mount.status).toBe(401);
+    expect(filtered.headers['oci-filters-applied']).toBe('artifactType');
+    expect(JSON.parse(filtered.text).manifests).toEqual([]);
+    const unknown = await raw(proxy, 'GET', `/v2/library/app/referrers/sha256:${'0'.repeat(64)}`);
+    expect(unknown.status).toBe(200);
+    expect(JSON.parse(unknown.text).manifests).toEqual([]);
+    const byDigest = await raw(proxy, 'DELETE', `/v2/library/app/manifests/${digestOf(sig)}`);
+    expect(byDigest.status).toBe(202);
+  });
+
+  it("Harbor's profile gives the conformance verdicts the measured Harbor 2.15.2 gives", async () => {
+    const { FEATURES } = await import('../conformance/features/index.ts');
+    const { runFeature } = await import('../conformance/run-feature.ts');
+    await using proxy = await startProxy(reg, profile('harbor').rules());
+    const target = {
+      id: 'profile/harbor',
+      title: 'Harbor (profile)',
+      name: 'harbor',
+      version: '2.15.2',
+      provider: 'proxy' as const,
+      auth: 'anonymous',
+      host: proxy.host,
+      plainHttp: true,
+      namespace: 'catalogs/conformance',
+    };
+    // REGISTRY-FACTS "Harbor 2.15.2", feature by feature
+    const expected: Record<string, string> = {
+      'referrers.api': 'pass', // the API, with OCI-Subject
+      'delete.tag': 'unsupported', // 400 UNSUPPORTED
+      'delete.manifest': 'pass', // by digest: 202
+      'errors.oci-body': 'fail', // NOT_FOUND, not MANIFEST_UNKNOWN
+      'push.blob.monolithic': 'pass',
+      'catalog.push': 'pass',
+      'catalog.pull': 'pass',
+    };
+    const got: Record<string, string> = {};
+    for (const id of Object.keys(expected)) {
+      const f = FEATURES.find((x) => x.id === id)!;
+      const r = await runFeature(f, { targets: [target] }, target);
+      got[id] = r.status;
+    }
+    expect(got).toEqual(expected);
   });
 });

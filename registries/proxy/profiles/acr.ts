@@ -1,13 +1,17 @@
 // Azure Container Registry, from REGISTRY-FACTS.
 import { header, ociError } from '../rule.ts';
-import type { Profile } from './common.ts';
+import { type Profile, REPORTED } from './common.ts';
 
 const MONOLITHIC_CAP = 20 * 1000 * 1000;
 
 export const acr: Profile = {
   name: 'acr',
   title: 'Azure Container Registry',
-  emulates: ['monolithic PUT over ~20 MB -> 413', 'chunked transfer encoding -> 400 CONTENT_LENGTH_INVALID'],
+  version: 'the service as of 2026 (not versioned)',
+  emulates: [
+    { what: 'monolithic PUT over ~20 MB -> 413', source: REPORTED },
+    { what: 'chunked transfer encoding -> 400 CONTENT_LENGTH_INVALID', source: REPORTED },
+  ],
   omits: ["token user 00000000-0000-0000-0000-000000000000 (auth is the registry's)"],
   rules: () => [
     {

@@ -1,11 +1,23 @@
 // Pieces the registry profiles share.
 import { header, type ProxyRequest, type Reply, type Rule, type Upstream } from '../rule.ts';
 
+/** One behaviour a profile reproduces, and where it is known from. */
+export interface Emulated {
+  what: string;
+  /** "measured <version>", "documented", or "reported" (REGISTRY-FACTS says where). */
+  source: string;
+}
+
+/** For rules taken from REGISTRY-FACTS "Registry behaviours": not measured against the service here. */
+export const REPORTED = 'REGISTRY-FACTS "Registry behaviours": documented or reported, not measured here';
+
 export interface Profile {
   name: string;
   title: string;
-  /** The REGISTRY-FACTS lines this profile reproduces. */
-  emulates: string[];
+  /** The version of the registry the profile describes. */
+  version: string;
+  /** The REGISTRY-FACTS lines this profile reproduces, each with its source. */
+  emulates: Emulated[];
   /** What it cannot reproduce in front of distribution, said plainly. */
   omits: string[];
   /** Where test repositories may live (Harbor: below an existing project). */

@@ -1,15 +1,16 @@
 // Docker Hub, from REGISTRY-FACTS.
 import { ociError } from '../rule.ts';
-import { MANIFEST_PATH, noReferrers, type Profile, paginateTags } from './common.ts';
+import { MANIFEST_PATH, noReferrers, type Profile, paginateTags, REPORTED } from './common.ts';
 
 export const dockerhub: Profile = {
   name: 'dockerhub',
   title: 'Docker Hub',
+  version: 'the service as of 2026 (not versioned)',
   emulates: [
-    'no referrers API',
-    '100 tags a page + Link',
-    'delete by digest -> 405',
-    'ratelimit-* headers on answers',
+    { what: 'no referrers API', source: REPORTED },
+    { what: '100 tags a page + Link', source: REPORTED },
+    { what: 'delete by digest -> 405', source: REPORTED },
+    { what: 'ratelimit-* headers on answers', source: REPORTED },
   ],
   omits: [
     "push needs pull,push scope and mount needs pull on the source (auth is the registry's)",

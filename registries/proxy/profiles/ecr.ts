@@ -1,6 +1,6 @@
 // Amazon ECR, from REGISTRY-FACTS.
 import { ociError, type Rule } from '../rule.ts';
-import { MANIFEST_PATH, type Profile, queryOf, TAGS_PATH, UPLOAD_PATH } from './common.ts';
+import { MANIFEST_PATH, type Profile, queryOf, REPORTED, TAGS_PATH, UPLOAD_PATH } from './common.ts';
 
 /** At most `perSecond` matching requests in any second; the rest get 429. */
 function rateLimit(name: string, perSecond: number, base: Omit<Rule, 'name' | 'reply' | 'action'>): Rule {
@@ -23,11 +23,12 @@ function rateLimit(name: string, perSecond: number, base: Omit<Rule, 'name' | 'r
 export const ecr: Profile = {
   name: 'ecr',
   title: 'Amazon ECR',
+  version: 'the service as of 2026 (not versioned)',
   emulates: [
-    'PATCH answers 201 not 202, and Range stops advancing',
-    'n > 1000 on the tag list -> 400 UNSUPPORTED',
-    '10 manifest PUTs a second, then 429',
-    'artifactType refused with 400 UNSUPPORTED (as Zarf saw)',
+    { what: 'PATCH answers 201 not 202, and Range stops advancing', source: REPORTED },
+    { what: 'n > 1000 on the tag list -> 400 UNSUPPORTED', source: REPORTED },
+    { what: '10 manifest PUTs a second, then 429', source: REPORTED },
+    { what: 'artifactType refused with 400 UNSUPPORTED (as Zarf saw)', source: REPORTED },
   ],
   omits: [
     "Basic challenge with user AWS (auth is the registry's)",

@@ -1,16 +1,17 @@
 // Google Artifact Registry, from REGISTRY-FACTS.
 import { header, ociError } from '../rule.ts';
-import { EMPTY_BLOB_DIGEST, EMPTY_CONFIG_DIGEST, MANIFEST_PATH, type Profile } from './common.ts';
+import { EMPTY_BLOB_DIGEST, EMPTY_CONFIG_DIGEST, MANIFEST_PATH, type Profile, REPORTED } from './common.ts';
 
 const digestParam = (d: string) => new RegExp(`/blobs/uploads/.*[?&]digest=sha256(%3A|:)${d.slice(7)}`);
 
 export const gar: Profile = {
   name: 'gar',
   title: 'Google Artifact Registry',
+  version: 'the service as of 2026 (not versioned)',
   emulates: [
-    'zero-byte blob -> 400',
-    'the {} config refused',
-    'manifest HEAD without Accept -> 404 (one report)',
+    { what: 'zero-byte blob -> 400', source: REPORTED },
+    { what: 'the {} config refused', source: REPORTED },
+    { what: 'manifest HEAD without Accept -> 404 (one report)', source: REPORTED },
   ],
   omits: [],
   rules: () => [

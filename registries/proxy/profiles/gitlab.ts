@@ -3,7 +3,7 @@
 // gets through (the fallback's config type is unknown to it too): a push must
 // fail with a clear error naming the refusal.
 import { ociError } from '../rule.ts';
-import { configMediaType, json, MANIFEST_PATH, type Profile } from './common.ts';
+import { configMediaType, json, MANIFEST_PATH, type Profile, REPORTED } from './common.ts';
 
 export const GITLAB_KNOWN_CONFIGS = [
   'application/vnd.oci.image.config.v1+json',
@@ -14,7 +14,13 @@ export const GITLAB_KNOWN_CONFIGS = [
 export const gitlab: Profile = {
   name: 'gitlab',
   title: 'GitLab container registry',
-  emulates: ['unknown config.mediaType or artifactType -> 400 MANIFEST_INVALID "unknown media type"'],
+  version: 'not pinned (the reports name no version)',
+  emulates: [
+    {
+      what: 'unknown config.mediaType or artifactType -> 400 MANIFEST_INVALID "unknown media type"',
+      source: REPORTED,
+    },
+  ],
   omits: [],
   rules: () => [
     {

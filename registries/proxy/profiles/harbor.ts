@@ -1,43 +1,167 @@
-// Harbor, from REGISTRY-FACTS: repositories live under an existing project,
-// OCI-Subject is missing before 2.9, a mount from a missing repository answers 401.
-import { ociError } from '../rule.ts';
-import { noSubjectHeader, type Profile, queryOf } from './common.ts';
+// Harbor 2.15.2, as measured (REGISTRY-FACTS "Harbor 2.15.2": core, registry,
+// PostgreSQL, Redis; no nginx), in front of distribution. Each rule names its
+// source; what a proxy in front of distribution cannot be is in `omits`.
+import { createHash } from 'node:crypto';
+import { header, ociError, type Reply, type Rule } from '../rule.ts';
+import { json, MANIFEST_PATH, type Profile, queryOf, REFERRERS_PATH, repoOf } from './common.ts';
 
 export const HARBOR_PROJECTS = ['library', 'catalogs'];
 
+const projectOf = (path: string) => /^\/v2\/([^/]+)\//.exec(path)?.[1] ?? '';
+const inMissingProject = (path: string) =>
+  path.split('/').length > 4 && !HARBOR_PROJECTS.includes(projectOf(path));
+const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+
+interface Referrer {
+  mediaType: string;
+  digest: string;
+  size: number;
+  artifactType?: string;
+  annotations?: Record<string, string>;
+}
+
+const flat = (h: Record<string, string | string[] | undefined>) =>
+  Object.fromEntries(
+    Object.entries(h)
+      .filter(([k, v]) => v !== undefined && k !== 'connection' && k !== 'transfer-encoding')
+      .map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v as string)]),
+  );
+
 export const harbor: Profile = {
   name: 'harbor',
-  title: 'Harbor 2.8',
+  title: 'Harbor 2.15',
+  version: '2.15.2',
   namespace: 'catalogs/conformance',
   emulates: [
-    'a repository must start with an existing project',
-    'OCI-Subject missing before 2.9',
-    'mount from a missing repository -> 401',
+    {
+      what: 'a push to a project that does not exist: 401 "project … not found", empty WWW-Authenticate',
+      source: 'measured 2.15.2',
+    },
+    { what: 'a missing manifest: 404 with code NOT_FOUND (not MANIFEST_UNKNOWN)', source: 'measured 2.15.2' },
+    { what: 'DELETE of a manifest by tag: 400 UNSUPPORTED; by digest: 202', source: 'measured 2.15.2' },
+    { what: 'a single monolithic POST (?digest= with the body): 202, not 201', source: 'measured 2.15.2' },
+    {
+      what: 'the referrers API: an OCI index per subject (empty for unknown digests), ?artifactType= filters and sets OCI-Filters-Applied; OCI-Subject on the PUT of a manifest with a subject',
+      source: 'measured 2.15.2',
+    },
+    {
+      what: 'mount from a repository in a missing project: 401',
+      source: 'reported (Harbor issues), before 2.15',
+    },
   ],
   omits: [
-    "Bearer realm <host>/service/token, service harbor-registry, GET-only token endpoint, robot users (auth is the registry's)",
-    'referrers API of 2.8 (distribution behind the proxy has none)',
+    'auth: Bearer realm <scheme>://<host>/service/token, service harbor-registry, a GET-only token endpoint that answers bad credentials with an anonymous token after 1.5 s, robot accounts (the backing registry does the auth)',
+    '/v2/_catalog only for a system admin (the backing answers everyone)',
+    'repositories emptied by deleting their last manifest stay listed until Harbor API deletes them (there is no Harbor API here)',
+    'referrers of manifests pushed before the proxy started, or by-passing it',
   ],
-  rules: () => [
-    {
-      name: 'harbor: project does not exist',
-      path: /^\/v2\/[^/]+\//,
-      when: (req) => {
-        const project = /^\/v2\/([^/]+)\//.exec(req.path)?.[1] ?? '';
-        return !HARBOR_PROJECTS.includes(project) && req.path.split('/').length > 4;
+  rules: () => {
+    // subject digest -> referrers, as the PUTs through the proxy declared them
+    const referrers = new Map<string, Referrer[]>();
+    const putWithSubject = (body: Buffer) => {
+      const s = json(body)?.subject as { digest?: unknown } | undefined;
+      return typeof s?.digest === 'string';
+    };
+    const rules: Rule[] = [
+      {
+        name: 'harbor: project does not exist (writes)',
+        method: ['POST', 'PUT', 'PATCH', 'DELETE'],
+        when: (req) => inMissingProject(req.path),
+        reply: (req) => ({
+          ...ociError(401, 'UNAUTHORIZED', `project ${projectOf(req.path)} not found: not found`),
+          headers: { 'content-type': 'application/json', 'www-authenticate': '' },
+        }),
       },
-      reply: ociError(404, 'NAME_UNKNOWN', 'project not found'),
-    },
-    noSubjectHeader('harbor'),
-    {
-      name: 'harbor: mount from a missing repository',
-      method: 'POST',
-      path: /\/blobs\/uploads\/\?/,
-      when: (req) => {
-        const from = queryOf(req).get('from');
-        return from !== null && !HARBOR_PROJECTS.includes(from.split('/')[0] ?? '');
+      {
+        name: 'harbor: project does not exist (reads)',
+        method: ['GET', 'HEAD'],
+        when: (req) => inMissingProject(req.path),
+        reply: ociError(404, 'NOT_FOUND', 'project not found'),
       },
-      reply: ociError(401, 'UNAUTHORIZED', 'unauthorized to access repository'),
-    },
-  ],
+      {
+        name: 'harbor: DELETE of a manifest by tag is UNSUPPORTED',
+        method: 'DELETE',
+        path: MANIFEST_PATH,
+        when: (req) => !/\/manifests\/[a-z0-9]+:[a-f0-9]+$/.test(req.path),
+        reply: ociError(400, 'UNSUPPORTED', 'The operation is unsupported.'),
+      },
+      {
+        name: 'harbor: mount from a missing project',
+        method: 'POST',
+        path: /\/blobs\/uploads\/\?/,
+        when: (req) => {
+          const from = queryOf(req).get('from');
+          return from !== null && !HARBOR_PROJECTS.includes(from.split('/')[0] ?? '');
+        },
+        reply: ociError(401, 'UNAUTHORIZED', 'unauthorized to access repository'),
+      },
+      {
+        name: 'harbor: monolithic POST answers 202',
+        method: 'POST',
+        path: /\/blobs\/uploads\/\?(.*&)?digest=/,
+        action: { kind: 'rewrite', rewrite: (a) => (a.status === 201 ? { ...a, status: 202 } : a) },
+      },
+      {
+        name: 'harbor: indexes the subject of a manifest and says so (OCI-Subject)',
+        method: 'PUT',
+        path: MANIFEST_PATH,
+        body: putWithSubject,
+        action: {
+          kind: 'rewrite',
+          rewrite: (a, req) => {
+            if (a.status !== 201 || !req.body) return a;
+            const m = json(req.body)!;
+            const subject = (m.subject as { digest: string }).digest;
+            const ref: Referrer = {
+              mediaType: String(m.mediaType ?? header(req, 'content-type')),
+              digest: `sha256:${createHash('sha256').update(req.body).digest('hex')}`,
+              size: req.body.length,
+              ...(typeof m.artifactType === 'string'
+                ? { artifactType: m.artifactType }
+                : typeof (m.config as { mediaType?: unknown })?.mediaType === 'string'
+                  ? { artifactType: (m.config as { mediaType: string }).mediaType }
+                  : {}),
+              ...(m.annotations ? { annotations: m.annotations as Record<string, string> } : {}),
+            };
+            const key = `${repoOf(req.path)}@${subject}`;
+            const list = (referrers.get(key) ?? []).filter((r) => r.digest !== ref.digest);
+            referrers.set(key, [...list, ref]);
+            return { ...a, headers: { ...a.headers, 'oci-subject': subject } };
+          },
+        },
+      },
+      {
+        name: 'harbor: referrers API',
+        method: 'GET',
+        path: REFERRERS_PATH,
+        reply: (req): Reply => {
+          const digest = /\/referrers\/([^/?]+)/.exec(req.path)![1]!;
+          const key = `${repoOf(req.path.replace('/referrers/', '/manifests/'))}@${decodeURIComponent(digest)}`;
+          const type = queryOf(req).get('artifactType');
+          const all = referrers.get(key) ?? [];
+          const manifests = type === null ? all : all.filter((r) => r.artifactType === type);
+          return {
+            status: 200,
+            headers: {
+              'content-type': OCI_INDEX,
+              ...(type === null ? {} : { 'oci-filters-applied': 'artifactType' }),
+            },
+            body: JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests }),
+          };
+        },
+      },
+      {
+        name: 'harbor: a missing manifest is NOT_FOUND',
+        method: ['GET', 'HEAD'],
+        path: MANIFEST_PATH,
+        reply: async (req, upstream): Promise<Reply> => {
+          const accept = header(req, 'accept');
+          const up = await upstream(req.method, req.path, accept ? { accept } : {});
+          if (up.status === 404) return ociError(404, 'NOT_FOUND', `artifact ${repoOf(req.path)} not found`);
+          return { status: up.status, headers: flat(up.headers), body: up.body };
+        },
+      },
+    ];
+    return rules;
+  },
 };

@@ -10,6 +10,7 @@ import {
   type Profile,
   paginateTags,
   queryOf,
+  REPORTED,
 } from './common.ts';
 
 export const QUAY_ALLOWED_CONFIGS = [
@@ -22,12 +23,13 @@ export const QUAY_ALLOWED_CONFIGS = [
 export const quay: Profile = {
   name: 'quay',
   title: 'Quay',
+  version: 'quay.io as of 2026 (not versioned)',
   emulates: [
-    '415 on the OCI artifact manifest',
-    '400 on config types outside the allow-list',
-    'mount without from fails',
-    'Link with next_page',
-    'blob PUT answers Content-Type text/html',
+    { what: '415 on the OCI artifact manifest', source: REPORTED },
+    { what: '400 on config types outside the allow-list', source: REPORTED },
+    { what: 'mount without from fails', source: REPORTED },
+    { what: 'Link with next_page', source: REPORTED },
+    { what: 'blob PUT answers Content-Type text/html', source: REPORTED },
   ],
   omits: [],
   rules: () => [
