@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RemoteRepository } from '../../harness/remote/repository.ts';
 import { startDistribution2 } from '../../registries/process/distribution2.ts';
-import { startRemote } from '../../registries/providers/remote.ts';
+import { RegistrySetupError, startRemote } from '../../registries/providers/remote.ts';
 import { RegistriesFileError, readRegistriesFile } from '../../registries/registries-file.ts';
 import type { StartedRegistry } from '../../registries/types.ts';
 import { clientFor, tryStart } from '../support/registry.ts';
@@ -63,15 +63,18 @@ describe('remote provider', () => {
       env,
     );
     const err = await startRemote(entry!).catch((e) => e);
-    expect(err).toBeInstanceOf(RegistriesFileError);
-    expect(err.message).toMatch(/^registry entry "vendor" \(127\.0\.0\.1:\d+\): .*401/);
-    expect(err.message).not.toContain('definitely-wrong-s3cret');
+    expect(err).toBeInstanceOf(RegistrySetupError);
+    expect(err.message).toMatch(/^registry entry "vendor" \(127\.0\.0\.1:\d+\): credentials refused/);
+    expect(err.hint).toBe('check VENDOR_PASSWORD (and the user name)');
+    expect(err.message + err.hint).not.toContain('definitely-wrong-s3cret');
   });
 
   it('names the entry when the registry is unreachable', async () => {
     const [entry] = await entries('registries:\n  - name: gone\n    url: http://127.0.0.1:9\n', {});
     const err = await startRemote(entry!).catch((e) => e);
-    expect(err).toBeInstanceOf(RegistriesFileError);
-    expect(err.message).toMatch(/^registry entry "gone" \(127\.0\.0\.1:9\): .*ECONNREFUSED/);
+    expect(err).toBeInstanceOf(RegistrySetupError);
+    expect(err.message).toMatch(
+      /^registry entry "gone" \(127\.0\.0\.1:9\): cannot be reached: .*ECONNREFUSED/,
+    );
   });
 });
