@@ -11,7 +11,7 @@ import { drain, readErrorText } from '../../harness/remote/http.ts';
 import { basicPairs, scrub } from '../../harness/remote/redact.ts';
 import { isRegistryError } from '../../harness/remote/registry-error.ts';
 import { RemoteRepository } from '../../harness/remote/repository.ts';
-import { RegistriesFileError, type RemoteEntry } from '../registries-file.ts';
+import type { RemoteEntry } from '../registries-file.ts';
 import type { StartedRegistry } from '../types.ts';
 
 /**

@@ -12,7 +12,7 @@ import { createServer as createHttpServer, type IncomingMessage, type ServerResp
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { writeSampleCatalog } from '../../fixtures/tree.ts';
 import { isOcicatError } from '../../harness/errors.ts';
 import { createContext } from '../../harness/ops/context.ts';
@@ -29,7 +29,6 @@ import { useRegistry } from '../support/use-registry.ts';
 const used = useRegistry('hostile');
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'ocicat.js');
 let blobPath = ''; // the layer's blob path, e.g. /v2/hostile/sample/blobs/sha256:...
-let manifestPath = '';
 const REPO = 'hostile/sample';
 
 beforeAll(async () => {
@@ -45,7 +44,6 @@ beforeAll(async () => {
   }).getManifest('1.0.0');
   const layer = (m.parsed.manifest as { layers: Array<{ digest: string }> }).layers[0]!;
   blobPath = `/v2/${REPO}/blobs/${layer.digest}`;
-  manifestPath = `/v2/${REPO}/manifests/1.0.0`;
 });
 
 /** A proxy with the given rules in front of the registry, stopped after `fn`. */

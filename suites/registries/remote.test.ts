@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RemoteRepository } from '../../harness/remote/repository.ts';
 import { startDistribution2 } from '../../registries/process/distribution2.ts';
 import { RegistrySetupError, startRemote } from '../../registries/providers/remote.ts';
-import { RegistriesFileError, readRegistriesFile } from '../../registries/registries-file.ts';
+import { readRegistriesFile } from '../../registries/registries-file.ts';
 import type { StartedRegistry } from '../../registries/types.ts';
 import { clientFor, tryStart } from '../support/registry.ts';
 import { roundTrip } from '../support/roundtrip.ts';
