@@ -20,6 +20,8 @@ export interface RegistryInfo {
    * credentials, unreachable, TLS, namespace; `reason` with a hint).
    */
   state: 'ran' | 'unavailable' | 'error';
+  /** A registry the run did not start: what its clean-up deleted, and what it could not. */
+  cleanup?: { deleted: number; refused: string[]; left: string[] };
   reason?: string;
   throughput?: { pushMiBps: number; pullMiBps: number };
 }

@@ -13,7 +13,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startVitest } from 'vitest/node';
+import { createVitest, type Vitest } from 'vitest/node';
+import type { WriteRecord } from '../harness/remote/write-log.ts';
+import type { CleanupOutcome } from '../registries/cleanup.ts';
 import { LOCAL_REGISTRIES } from '../registries/definitions/index.ts';
 import { startContainer } from '../registries/providers/container.ts';
 import { startProcess } from '../registries/providers/process.ts';
@@ -25,9 +27,11 @@ import { type AuthVariant, RegistryUnavailable, type StartedRegistry } from '../
 import type { RegistryInfo, Results } from '../reports/results.ts';
 import { SCHEMA_VERSION } from '../reports/results.ts';
 import { writeReports } from '../reports/write.ts';
+import type { Feature } from '../suites/conformance/feature.ts';
 import { FEATURES } from '../suites/conformance/features/index.ts';
 import type { FeatureResult } from '../suites/conformance/run-feature.ts';
 import { TARGETS_ENV, type Target, type Targets } from '../suites/conformance/target.ts';
+import { readJournal, WRITES_ENV } from '../suites/conformance/write-journal.ts';
 
 const USAGE =
   'usage: ocicat conformance run [--registry PATTERN ...] [--registries FILE] [--out DIR] [--feature PREFIX ...] [--fail-on fail|error|never]';
@@ -37,6 +41,8 @@ const ROOT = resolve(import.meta.dirname, '..');
 interface Started {
   target: Target;
   stop(): Promise<void>;
+  /** A registry the run did not start: delete what the journal says it received. */
+  cleanup?(journal: WriteRecord[]): Promise<CleanupOutcome>;
 }
 
 interface Plan {
@@ -151,9 +157,64 @@ async function remotePlans(file: string): Promise<Plan[]> {
       return {
         target: targetOf(reg, `remote/${entry.name}`, entry.kind ?? entry.name),
         stop: () => reg.stop(),
+        cleanup: (journal) => reg.cleanup(journal),
       };
     },
   }));
+}
+
+/** conformance.cleanup: after the run, the registry holds nothing the run pushed (issue 14). */
+const CLEANUP_FEATURE = {
+  id: 'conformance.cleanup',
+  title: 'After the run, nothing the run pushed is left on a registry it did not start',
+  area: 'delete' as const,
+  optional: false,
+};
+
+async function cleanupRemotes(
+  running: Started[],
+  journal: WriteRecord[],
+  log: (s: string) => void,
+): Promise<Map<string, CleanupOutcome>> {
+  const out = new Map<string, CleanupOutcome>();
+  for (const s of running) {
+    if (!s.cleanup) continue;
+    try {
+      const o = await s.cleanup(journal.filter((r) => r.registry === s.target.host));
+      out.set(s.target.id, o);
+      log(
+        `cleaned ${s.target.id}: ${o.deleted.length} deleted, ${o.refused.length} refused, ${o.left.length} left\n`,
+      );
+    } catch (e) {
+      out.set(s.target.id, { deleted: [], refused: [], left: [`clean-up failed: ${(e as Error).message}`] });
+    }
+  }
+  return out;
+}
+
+function cleanupRow(s: Started, o: CleanupOutcome | undefined): FeatureResult {
+  const base = { registry: s.target.id, feature: CLEANUP_FEATURE.id, durationMs: 0 };
+  if (!s.cleanup || !o)
+    return {
+      ...base,
+      status: 'skip',
+      detail: 'the run started this registry and discards it with its storage',
+    };
+  if (o.left.length)
+    return {
+      ...base,
+      status: 'fail',
+      detail: `still there after the clean-up: ${o.left.slice(0, 5).join(', ')}${o.left.length > 5 ? ` and ${o.left.length - 5} more` : ''}`,
+      evidence: o.left,
+    };
+  if (o.refused.length)
+    return {
+      ...base,
+      status: 'unsupported',
+      detail: `the registry refuses deletes; left there: ${o.refused.slice(0, 5).join(', ')}${o.refused.length > 5 ? ` and ${o.refused.length - 5} more (see the evidence)` : ''}`,
+      evidence: o.refused,
+    };
+  return { ...base, status: 'pass', detail: `${o.deleted.length} manifests, blobs and repositories deleted` };
 }
 
 function matches(id: string, patterns: string[]): boolean {
@@ -269,29 +330,70 @@ export async function main(argv: string[], log = (s: string) => process.stdout.w
 
     const tmp = await mkdtemp(join(tmpdir(), 'ocicat-conformance-'));
     const rowsFile = join(tmp, 'rows.json');
+    const journal = join(tmp, 'writes.jsonl');
     const targets: Targets = {
       targets: running.map((s) => s.target),
       ...(peer ? { peer: peer.target } : {}),
     };
     process.env[TARGETS_ENV] = JSON.stringify(targets);
     process.env.OCICAT_RESULTS_FILE = rowsFile;
+    process.env[WRITES_ENV] = journal;
     if (values.feature?.length) process.env.OCICAT_CONFORMANCE_FEATURES = values.feature.join(',');
     let rows: FeatureResult[] = [];
+    // Ctrl-C (or SIGTERM) midway: stop the suite's workers, delete what the run
+    // pushed to registries it did not start, stop the registries, exit 130.
+    let vitest: Vitest | undefined;
+    let interrupted = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      interrupted = true;
+      log(`\n${signal}: stopping; deleting what this run pushed\n`);
+      void (async () => {
+        await vitest?.close().catch(() => undefined);
+        const outcomes = await cleanupRemotes(running, readJournal(journal), log);
+        for (const [id, o] of outcomes)
+          if (o.refused.length + o.left.length)
+            log(`left on ${id}: ${[...o.refused, ...o.left].join('; ')}\n`);
+        for (const s of running) await s.stop().catch(() => undefined);
+        await peer?.stop().catch(() => undefined);
+        process.exit(signal === 'SIGINT' ? 130 : 143);
+      })();
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
     if (running.length) {
-      const vitest = await startVitest('test', [], {
+      // what vitest's own startVitest sets before it creates the run
+      process.env.TEST = 'true';
+      process.env.VITEST = 'true';
+      process.env.NODE_ENV ??= 'test';
+      const ours = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') };
+      vitest = await createVitest('test', {
         config: join(ROOT, 'suites/conformance/vitest.config.ts'),
         run: true,
         watch: false,
       });
-      await vitest?.close();
+      // vitest's logger exits the process 1 ms after a signal: that would skip the clean-up
+      for (const sig of ['SIGINT', 'SIGTERM'] as const)
+        for (const l of process.listeners(sig)) if (!ours[sig].includes(l)) process.off(sig, l);
+      try {
+        await vitest.start([]);
+      } finally {
+        await vitest.close();
+      }
+      // the signal handler cleans up and exits; the run's own ending must not race it
+      if (interrupted) await new Promise(() => {});
       process.exitCode = 0;
       rows = JSON.parse(await readFile(rowsFile, 'utf8').catch(() => '[]')) as FeatureResult[];
     }
+    const cleaned = await cleanupRemotes(running, readJournal(journal), log);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     await rm(tmp, { recursive: true, force: true });
 
-    const features = FEATURES.filter(
-      (f) => !values.feature?.length || values.feature.some((o) => f.id.startsWith(o)),
-    );
+    const features: Array<Pick<Feature, 'id' | 'title' | 'area' | 'optional'>> = [
+      ...FEATURES.filter((f) => !values.feature?.length || values.feature.some((o) => f.id.startsWith(o))),
+      CLEANUP_FEATURE,
+    ];
+    for (const s of running) rows.push(cleanupRow(s, cleaned.get(s.target.id)));
     for (const [id, reason] of unavailable) {
       for (const f of features)
         rows.push({
@@ -313,6 +415,8 @@ export async function main(argv: string[], log = (s: string) => process.stdout.w
         });
     }
     for (const info of infos) {
+      const c = cleaned.get(info.id);
+      if (c) info.cleanup = { deleted: c.deleted.length, refused: c.refused, left: c.left };
       const m = rows.find((x) => x.registry === info.id && x.feature === 'push.blob.monolithic')?.metrics;
       if (m?.pushMiBps !== undefined && m.pullMiBps !== undefined)
         info.throughput = { pushMiBps: m.pushMiBps, pullMiBps: m.pullMiBps };

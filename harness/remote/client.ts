@@ -23,6 +23,7 @@ import {
   type Transport,
   type TransportOptions,
 } from './transport.ts';
+import { hasWriteListeners, recordWrite, writeOf } from './write-log.ts';
 
 export type Method = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -234,6 +235,19 @@ export class RegistryClient {
           body = undefined;
         }
         continue;
+      }
+      if ((res.status === 201 || res.status === 202) && hasWriteListeners()) {
+        // only a manifest's body is hashed (small, in memory); a blob body is never opened again here
+        const opened = method === 'PUT' && url.includes('/manifests/') ? body?.open() : undefined;
+        const w = writeOf(
+          spec.registry,
+          method,
+          url,
+          res.status,
+          header(res, 'docker-content-digest'),
+          Buffer.isBuffer(opened) ? opened : undefined,
+        );
+        if (w) recordWrite(w);
       }
       if (retry && isRetryableStatus(res.status) && attempt < this.retry.maxRetries) {
         const delay = retryDelay(this.retry, attempt++, header(res, 'retry-after'));

@@ -1,16 +1,16 @@
 // The remote provider: a registry reached by configuration (registries-file.ts).
 // start() checks it answers and that its credentials work, naming the entry when
 // not; repositories of the run live below `<namespace>/run-<time>-<random>`;
-// stop() deletes the manifests pushed there (best effort: registries that refuse
-// deletes, like GHCR, are said so in the result, not failed).
+// cleanup() and stop() delete every manifest and blob the run wrote there
+// (cleanup.ts; registries that refuse deletes, like GHCR, are listed, not failed).
 import { randomBytes } from 'node:crypto';
 import { StaticStore } from '../../harness/remote/auth/credential.ts';
 import { pushScope } from '../../harness/remote/auth/scope.ts';
 import { RegistryClient } from '../../harness/remote/client.ts';
 import { drain, readErrorText } from '../../harness/remote/http.ts';
 import { basicPairs, scrub } from '../../harness/remote/redact.ts';
-import { isRegistryError } from '../../harness/remote/registry-error.ts';
-import { RemoteRepository } from '../../harness/remote/repository.ts';
+import { onWrite, recordWrite, type WriteRecord } from '../../harness/remote/write-log.ts';
+import { type CleanupOutcome, cleanupWrites } from '../cleanup.ts';
 import type { RemoteEntry } from '../registries-file.ts';
 import type { StartedRegistry } from '../types.ts';
 
@@ -108,11 +108,6 @@ async function checkSetup(client: RegistryClient, entry: RemoteEntry, namespace:
   }
 }
 
-export interface CleanupReport {
-  deleted: number;
-  refused: string[];
-}
-
 function clientOf(entry: RemoteEntry): RegistryClient {
   return new RegistryClient({
     plainHttp: entry.plainHttp,
@@ -130,7 +125,7 @@ export function runNamespace(base: string, now = new Date()): string {
 
 export async function startRemote(
   entry: RemoteEntry,
-): Promise<StartedRegistry & { cleanup(): Promise<CleanupReport> }> {
+): Promise<StartedRegistry & { cleanup(journal?: WriteRecord[]): Promise<CleanupOutcome> }> {
   const client = clientOf(entry);
   const c = entry.credential;
   const secrets = c ? [c.password, c.identityToken, ...basicPairs([c])] : [];
@@ -145,31 +140,27 @@ export async function startRemote(
       hint ? scrub(hint, secrets) : undefined,
     );
   }
-  const tracked = new Set<string>();
-  const cleanup = async (): Promise<CleanupReport> => {
-    const report: CleanupReport = { deleted: 0, refused: [] };
-    for (const repository of tracked) {
-      const repo = new RemoteRepository(client, { registry: entry.registry, repository });
-      const tags = await repo.listTags().catch(() => [] as string[]);
-      const digests = new Set<string>();
-      for (const t of tags) {
-        const d = await repo.headManifest(t).catch(() => undefined);
-        if (d) digests.add(d.digest);
-      }
-      for (const d of digests) {
-        try {
-          await repo.deleteManifest(d);
-          report.deleted++;
-        } catch (e) {
-          report.refused.push(`${repository}@${d}: ${isRegistryError(e) ? e.status : (e as Error).message}`);
-        }
-      }
-    }
-    tracked.clear();
-    return report;
+  // what the run wrote there (write-log.ts): this process's clients, and the
+  // journal of the suite processes handed in by the orchestrator
+  const written: WriteRecord[] = [];
+  const unsubscribe = onWrite((r) => {
+    if (r.registry === entry.registry) written.push(r);
+  });
+  const cleanup = async (journal: WriteRecord[] = []): Promise<CleanupOutcome> => {
+    const records = [...written, ...journal];
+    written.length = 0;
+    return cleanupWrites(client, records, {
+      registry: entry.registry,
+      plainHttp: entry.plainHttp,
+      ...(entry.kind ? { kind: entry.kind } : {}),
+      ...(entry.credential ? { credential: entry.credential } : {}),
+      ...(entry.caFile ? { caFile: entry.caFile } : {}),
+      ...(entry.insecure ? { insecure: true } : {}),
+    });
   };
   const stop = async () => {
     await cleanup();
+    unsubscribe();
     await client.close();
   };
   return {
@@ -187,7 +178,7 @@ export async function startRemote(
     ...(entry.caFile ? { caFile: entry.caFile } : {}),
     ...(entry.insecure ? { insecure: true } : {}),
     track: (repository: string) => {
-      tracked.add(repository);
+      recordWrite({ registry: entry.registry, repository, kind: 'repository' });
     },
     url: () => `${entry.plainHttp ? 'http' : 'https'}://${entry.registry}`,
     cleanup,

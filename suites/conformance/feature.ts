@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { StaticStore } from '../../harness/remote/auth/credential.ts';
 import { RegistryClient } from '../../harness/remote/client.ts';
 import { RemoteRepository } from '../../harness/remote/repository.ts';
+import { recordWrite } from '../../harness/remote/write-log.ts';
 import type { Target, Targets } from './target.ts';
 
 export type Status = 'pass' | 'fail' | 'unsupported' | 'fallback' | 'skip' | 'error';
@@ -27,6 +28,8 @@ export interface FeatureContext {
   /** A fresh repository name below the run's namespace. */
   fresh(label: string): string;
   clientFor(t: Target, log?: (l: string) => void): RegistryClient;
+  /** Say that something outside ocicat's client (a peer tool) pushed to this repository. */
+  track(repository: string): void;
   tmp: string;
 }
 
@@ -94,6 +97,7 @@ export function makeContext(
     repo: (name) => new RemoteRepository(client, { registry: target.host, repository: name }),
     fresh: (label) => `${target.namespace}/${label}-${randomBytes(3).toString('hex')}`,
     clientFor: makeClient,
+    track: (repository) => recordWrite({ registry: target.host, repository, kind: 'repository' }),
     tmp,
   };
 }

@@ -12,6 +12,7 @@ import { basicPairs, scrub } from '../../harness/remote/redact.ts';
 import { isRegistryError } from '../../harness/remote/registry-error.ts';
 import { type Feature, makeContext, RegistryWrong, type Status } from './feature.ts';
 import type { Target, Targets } from './target.ts';
+import { journalWrites } from './write-journal.ts';
 
 export interface FeatureResult {
   registry: string;
@@ -45,6 +46,7 @@ function classify(e: unknown): { status: Status; detail: string } {
 }
 
 export async function runFeature(feature: Feature, targets: Targets, target: Target): Promise<FeatureResult> {
+  journalWrites();
   const log: string[] = [];
   const tmp = await mkdtemp(join(tmpdir(), `ocicat-conf-${feature.id.replace(/\W/g, '-')}-`));
   const ctx = makeContext(targets, target, (l) => log.push(l), tmp);

@@ -282,6 +282,7 @@ export const interopFeatures: Feature[] = [
       const dir = await mkdtemp(join(ctx.tmp, 'oras-push-'));
       await writeSampleCatalog(join(dir, 'probe'), 'probe');
       const repo = ctx.fresh('oras-pushed');
+      ctx.track(repo);
       const tls = ctx.target.plainHttp
         ? ['--plain-http']
         : ctx.target.caFile
@@ -340,7 +341,9 @@ export const interopFeatures: Feature[] = [
     'ocicat pulls a catalog copied by crane to another repository',
     async (ctx, crane, env) => {
       const p = await publish(ctx);
-      const dst = `${ctx.target.host}/${ctx.fresh('crane-copied')}/probe:1.0.0`;
+      const copied = `${ctx.fresh('crane-copied')}/probe`;
+      ctx.track(copied);
+      const dst = `${ctx.target.host}/${copied}:1.0.0`;
       const tls = ctx.target.plainHttp || ctx.target.caFile ? ['--insecure'] : [];
       await run(crane, ['copy', ...tls, p.ref, dst], { env });
       const fresh = await mkdtemp(join(ctx.tmp, 'crane-pull-home-'));
