@@ -35,6 +35,19 @@ export function renderMarkdown(r: Results): string {
       `| ${name} | ${reg.version} | ${reg.provider}${reg.profile ? ` (${reg.profile} profile)` : ''} | ${reg.auth} | ${c('pass')} | ${c('fail')} | ${c('unsupported')} | ${c('fallback')} | ${c('skip')} | ${c('error')} | ${tp ? tp.pushMiBps.toFixed(0) : ''} | ${tp ? tp.pullMiBps.toFixed(0) : ''} |`,
     );
   }
+  const residue = r.registries.filter(
+    (x) => x.cleanup && x.cleanup.refused.length + x.cleanup.left.length > 0,
+  );
+  if (residue.length) {
+    lines.push('', '## Left on the registries', '');
+    lines.push(
+      'What the run pushed and could not delete (the registry refused, or kept it after saying it deleted it):',
+      '',
+    );
+    for (const x of residue)
+      for (const ref of [...x.cleanup!.refused, ...x.cleanup!.left.map((l) => `${l} (still there)`)])
+        lines.push(`- ${x.id}: \`${mdEsc(ref)}\``);
+  }
   lines.push('', '## Matrix', '');
   const regs = r.registries.map((x) => x.id);
   lines.push(`| feature | ${regs.map(mdEsc).join(' | ')} |`);

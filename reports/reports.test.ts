@@ -39,6 +39,22 @@ describe('renderers', () => {
     expect(md).toMatch(/\| `push.blob.monolithic` \| ✅ pass \|/);
   });
 
+  it('Markdown and HTML: what a vendor run left behind, and a registry that could not be set up', () => {
+    const r = sampleResults();
+    r.registries[0]!.cleanup = {
+      deleted: 3,
+      refused: ['ns/run-1/app@sha256:abc: 405 UNSUPPORTED'],
+      left: [],
+    };
+    r.registries[1]!.state = 'error';
+    r.registries[1]!.reason = 'credentials refused; check ACME_PASSWORD (and the user name)';
+    const md = renderMarkdown(r);
+    expect(md).toContain('## Left on the registries');
+    expect(md).toContain('`ns/run-1/app@sha256:abc: 405 UNSUPPORTED`');
+    expect(md).toContain('(error: credentials refused; check ACME_PASSWORD (and the user name))');
+    expect(renderHtml(r)).toContain('setup failed: credentials refused; check ACME_PASSWORD');
+  });
+
   it('HTML: self-contained, coloured cells that link to embedded evidence', () => {
     const h = renderHtml(r);
     expect(h).not.toMatch(/<script|<link |src=|@import|url\(/);
