@@ -394,26 +394,15 @@ export async function main(argv: string[], log = (s: string) => process.stdout.w
       CLEANUP_FEATURE,
     ];
     for (const s of running) rows.push(cleanupRow(s, cleaned.get(s.target.id)));
-    for (const [id, reason] of unavailable) {
-      for (const f of features)
-        rows.push({
-          registry: id,
-          feature: f.id,
-          status: 'skip',
-          durationMs: 0,
-          detail: `registry unavailable: ${reason}`,
-        });
-    }
-    for (const [id, reason] of broken) {
-      for (const f of features)
-        rows.push({
-          registry: id,
-          feature: f.id,
-          status: 'error',
-          durationMs: 0,
-          detail: `registry setup failed: ${reason}`,
-        });
-    }
+    // a registry that never ran: every feature says why, as a skip (this machine
+    // cannot provide it) or an error (it could not be set up)
+    for (const [map, status, why] of [
+      [unavailable, 'skip', 'registry unavailable'],
+      [broken, 'error', 'registry setup failed'],
+    ] as const)
+      for (const [id, reason] of map)
+        for (const f of features)
+          rows.push({ registry: id, feature: f.id, status, durationMs: 0, detail: `${why}: ${reason}` });
     for (const info of infos) {
       const c = cleaned.get(info.id);
       if (c) info.cleanup = { deleted: c.deleted.length, refused: c.refused, left: c.left };

@@ -17,7 +17,8 @@ function within(root: string, p: string): boolean {
   return r === '' || (r !== '..' && !r.startsWith(`..${sep}`) && !isAbsolute(r));
 }
 
-async function exists(p: string): Promise<boolean> {
+/** Whether anything (a dangling link too) stands at `p`. */
+export async function exists(p: string): Promise<boolean> {
   try {
     await lstat(p);
     return true;

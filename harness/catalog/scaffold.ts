@@ -8,21 +8,12 @@
 // writes a chart skeleton under platform-components/helm/<service> (kubara writes
 // none) so that the definition's chartPath names a chart that exists. Every write
 // goes through catalog-fs.ts: nothing is written through a link out of the folder.
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OcicatError } from '../errors.ts';
-import { writeNewFile } from './catalog-fs.ts';
+import { exists, writeNewFile } from './catalog-fs.ts';
 import { API_VERSION, CATALOG_FILE, KIND, nameProblem, readCatalog } from './model.ts';
 import { SERVICE_KIND } from './service.ts';
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await stat(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The folders kubara's `catalog create` makes. */
 export const SCAFFOLD_DIRS = [

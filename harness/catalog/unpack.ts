@@ -9,13 +9,14 @@
 // guard's, made before the filesystem is touched.
 import { createHash, type Hash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { chmod, link, lstat, mkdir, rename, rm, symlink } from 'node:fs/promises';
+import { chmod, link, mkdir, rename, rm, symlink } from 'node:fs/promises';
 import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { OcicatError } from '../errors.ts';
 import { trackTemp, untrackTemp } from '../util/temp-files.ts';
+import { exists } from './catalog-fs.ts';
 import { readTar } from './tar-reader.ts';
 import { TreeGuard, unsafe } from './tree-guard.ts';
 
@@ -38,15 +39,6 @@ function tarHasher(expected: string | undefined): Hash | undefined {
   if (!m || m[2]!.length !== (m[1] === 'sha256' ? 64 : 128))
     throw unsafe(`its content digest annotation "${expected}" is not a digest`);
   return createHash(m[1]!);
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await lstat(p);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** A relative archive path made safe, or an error naming what is wrong. */

@@ -6,7 +6,6 @@
 // Hostile layers (link chains, "..", devices, bombs) are EVIL_CASES, pulled from
 // a real registry in suites/catalog/rules.test.ts.
 
-import { execFile } from 'node:child_process';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -27,7 +26,6 @@ import { type CliResult, ocicat } from '../support/cli.ts';
 import { useRegistry } from '../support/use-registry.ts';
 
 const used = useRegistry('hostile');
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'ocicat.js');
 let blobPath = ''; // the layer's blob path, e.g. /v2/hostile/sample/blobs/sha256:...
 const REPO = 'hostile/sample';
 
@@ -452,26 +450,22 @@ describe('hostile registry: credentials', () => {
         `registries:\n  - name: vendor\n    url: http://${p.host}\n    namespace: vendor/hostile\n    username: vendor\n    passwordEnv: HOSTILE_PASSWORD\n`,
       );
       const out = join(used.dir, 'vendor-out');
-      const run = await new Promise<{ text: string }>((resolve) => {
-        execFile(
-          process.execPath,
-          [
-            BIN,
-            'conformance',
-            'run',
-            '--registries',
-            file,
-            '--out',
-            out,
-            '--feature',
-            'catalog.pull',
-            '--feature',
-            'interop.skopeo',
-          ],
-          { env: { ...process.env, HOSTILE_PASSWORD: password } },
-          (_err, stdout, stderr) => resolve({ text: stdout + stderr }),
-        );
-      });
+      const r = await ocicat(
+        [
+          'conformance',
+          'run',
+          '--registries',
+          file,
+          '--out',
+          out,
+          '--feature',
+          'catalog.pull',
+          '--feature',
+          'interop.skopeo',
+        ],
+        { home: join(used.dir, 'vendor-home'), env: { HOSTILE_PASSWORD: password } },
+      );
+      const run = { text: r.stdout + r.stderr };
       const files = (await readdir(out, { recursive: true })).filter((f) =>
         /\.(json|xml|md|html|txt|log)$/.test(f),
       );

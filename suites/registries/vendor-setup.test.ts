@@ -3,7 +3,6 @@
 // registry, a self-signed certificate without caFile and a namespace the registry
 // refuses each end the run with exit 1 and their own hint, and no cell of that
 // registry is pass or skip.
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,9 +12,9 @@ import { profile } from '../../registries/proxy/profiles/index.ts';
 import { startProxy } from '../../registries/proxy/proxy.ts';
 import type { StartedRegistry } from '../../registries/types.ts';
 import type { Results } from '../../reports/results.ts';
+import { ocicat } from '../support/cli.ts';
 import { tryStart } from '../support/registry.ts';
 
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'ocicat.js');
 const PASSWORD = 'vendor-Pa55-word';
 let reg: StartedRegistry | undefined;
 let tls: StartedRegistry | undefined;
@@ -45,27 +44,22 @@ async function vendorRun(url: string, password: string, extra = '') {
     file,
     `registries:\n  - name: acme\n    url: ${url}\n    namespace: ${extra || 'acme/conformance'}\n    username: vendor\n    passwordEnv: ACME_PASSWORD\n`,
   );
-  const run = await new Promise<{ code: number; text: string }>((resolve) => {
-    execFile(
-      process.execPath,
-      [
-        BIN,
-        'conformance',
-        'run',
-        '--registries',
-        file,
-        '--out',
-        out,
-        '--feature',
-        'push.blob.monolithic',
-        '--feature',
-        'catalog.push',
-      ],
-      { env: { ...process.env, ACME_PASSWORD: password } },
-      (err, stdout, stderr) =>
-        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, text: stdout + stderr }),
-    );
-  });
+  const r = await ocicat(
+    [
+      'conformance',
+      'run',
+      '--registries',
+      file,
+      '--out',
+      out,
+      '--feature',
+      'push.blob.monolithic',
+      '--feature',
+      'catalog.push',
+    ],
+    { home: join(dir, 'home'), env: { ACME_PASSWORD: password } },
+  );
+  const run = { code: r.code, text: r.stdout + r.stderr };
   const results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as Results;
   const written = await Promise.all(
     ['results.json', 'junit.xml', 'report.md', 'report.html'].map((f) => readFile(join(out, f), 'utf8')),
