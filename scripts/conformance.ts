@@ -11,7 +11,7 @@
 // TLS, a namespace it will not take); with `never` 0. 2 for bad arguments.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createVitest, type Vitest } from 'vitest/node';
 import type { WriteRecord } from '../harness/remote/write-log.ts';
@@ -24,11 +24,12 @@ import { PROFILES } from '../registries/proxy/profiles/index.ts';
 import { startProxy } from '../registries/proxy/proxy.ts';
 import { readRegistriesFile } from '../registries/registries-file.ts';
 import { type AuthVariant, RegistryUnavailable, type StartedRegistry } from '../registries/types.ts';
-import type { RegistryInfo, Results } from '../reports/results.ts';
-import { SCHEMA_VERSION } from '../reports/results.ts';
+import { evidencePath, type RegistryInfo, type Results, SCHEMA_VERSION } from '../reports/results.ts';
 import { writeReports } from '../reports/write.ts';
 import type { Feature } from '../suites/conformance/feature.ts';
 import { FEATURES } from '../suites/conformance/features/index.ts';
+import { OFFICIAL_FEATURES } from '../suites/conformance/official/rows.ts';
+import { runOfficial } from '../suites/conformance/official/run.ts';
 import type { FeatureResult } from '../suites/conformance/run-feature.ts';
 import { TARGETS_ENV, type Target, type Targets } from '../suites/conformance/target.ts';
 import { readJournal, WRITES_ENV } from '../suites/conformance/write-journal.ts';
@@ -384,13 +385,36 @@ export async function main(argv: string[], log = (s: string) => process.stdout.w
       process.exitCode = 0;
       rows = JSON.parse(await readFile(rowsFile, 'utf8').catch(() => '[]')) as FeatureResult[];
     }
-    const cleaned = await cleanupRemotes(running, readJournal(journal), log);
+    // the official OCI suite, a peer: after ocicat's own features (its switches come from them)
+    const wanted = (id: string) => !values.feature?.length || values.feature.some((o) => id.startsWith(o));
+    const official = OFFICIAL_FEATURES.filter((f) => wanted(f.id));
+    const officialWrites: WriteRecord[] = [];
+    if (official.length) {
+      for (const s of running) {
+        const t0 = performance.now();
+        const rel = `${dirname(evidencePath(s.target.id, 'x'))}/official`;
+        const r = await runOfficial(
+          s.target,
+          rows.filter((x) => x.registry === s.target.id),
+          join(out, rel),
+          rel,
+        );
+        rows.push(...r.rows.filter((x) => wanted(x.feature)));
+        officialWrites.push(...r.writes);
+        const n = (st: string) => r.rows.filter((x) => x.status === st).length;
+        log(
+          `official OCI suite on ${s.target.id}: ${n('pass')} pass, ${n('fail')} fail, ${n('unsupported')} unsupported, ${n('error')} error (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`,
+        );
+      }
+    }
+    const cleaned = await cleanupRemotes(running, [...readJournal(journal), ...officialWrites], log);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await rm(tmp, { recursive: true, force: true });
 
     const features: Array<Pick<Feature, 'id' | 'title' | 'area' | 'optional'>> = [
       ...FEATURES.filter((f) => !values.feature?.length || values.feature.some((o) => f.id.startsWith(o))),
+      ...official,
       CLEANUP_FEATURE,
     ];
     for (const s of running) rows.push(cleanupRow(s, cleaned.get(s.target.id)));

@@ -1,7 +1,8 @@
 // npm run setup — provision this machine for the suites, idempotently:
 //   1. Debian packages: the distribution 2.8 registry, skopeo, htpasswd, openssl,
 //      GNU time, curl, the Docker engine;
-//   2. go install of distribution 3, Zot, oras, crane and regctl into the tools
+//   2. go install of distribution 3, Zot, oras, crane, regctl and the official OCI
+//      conformance suite into the tools
 //      dir (~/.cache/ocicat/tools/bin, outside the clone; GOPATH and GOCACHE beside
 //      it), skipping what is already built at the wanted version;
 //   3. dockerd started (no bridge network, no iptables) when no engine answers;
@@ -95,6 +96,14 @@ const GO: Array<{
     binary: 'regctl',
     module: 'github.com/regclient/regclient/cmd/regctl',
     version: 'v0.11.7',
+  },
+  {
+    // the official OCI conformance suite, run as a peer by `conformance run`
+    // (REGISTRY-FACTS "The official OCI conformance suite": this version builds)
+    what: 'the OCI conformance suite',
+    binary: 'conformance',
+    module: 'github.com/opencontainers/distribution-spec/conformance',
+    version: 'v0.0.0-20260831232431-97274622c111',
   },
 ];
 const hasGo = spawnSync('go', ['version']).status === 0;

@@ -48,7 +48,9 @@ export interface Feature {
     | 'errors'
     | 'interop'
     | 'artifact'
-    | 'faults';
+    | 'faults'
+    /** the official OCI conformance suite's rows (official/rows.ts) */
+    | 'official';
   /** Optional in distribution-spec 1.1: lacking it is "unsupported", not "fail". */
   optional: boolean;
   run(ctx: FeatureContext): Promise<Outcome>;

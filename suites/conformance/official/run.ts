@@ -1,0 +1,211 @@
+// The official OCI conformance suite run against one registry of the run, as a
+// peer (issue 13): configured by environment (REGISTRY-FACTS "The official OCI
+// conformance suite"), in repositories of its own below the run's namespace, with
+// the registry's credentials (in the environment, never on a command line) and
+// TLS settings. Its results.yaml becomes rows; its report.html, scrubbed of the
+// registry's secrets, is the evidence. A suite that is missing, crashes or writes
+// no results gives error rows with the reason: never a skip that looks fine.
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { basicPairs, scrub } from '../../../harness/remote/redact.ts';
+import { type WriteRecord, writeOf } from '../../../harness/remote/write-log.ts';
+import { findTool } from '../../../registries/tools.ts';
+import type { FeatureResult } from '../run-feature.ts';
+import type { Target } from '../target.ts';
+import {
+  OFF_BY_DEFAULT,
+  OFFICIAL_APIS,
+  OFFICIAL_DATA,
+  OFFICIAL_FEATURES,
+  officialId,
+  SWITCHES,
+} from './rows.ts';
+
+const TIMEOUT_MS = 120_000;
+
+export interface OfficialRun {
+  rows: FeatureResult[];
+  /** What the suite pushed (from the requests in its junit.xml), for the clean-up. */
+  writes: WriteRecord[];
+}
+
+/**
+ * Run the suite against `target`. `own` are ocicat's rows for it (the switches come
+ * from them); `evidenceDir` (relative `evidenceRel`) receives the suite's reports.
+ */
+export async function runOfficial(
+  target: Target,
+  own: FeatureResult[],
+  evidenceDir: string,
+  evidenceRel: string,
+): Promise<OfficialRun> {
+  const errorRows = (why: string): OfficialRun => ({
+    rows: OFFICIAL_FEATURES.map((f) => ({
+      registry: target.id,
+      feature: f.id,
+      status: 'error',
+      durationMs: 0,
+      detail: `the official OCI suite: ${why}`,
+    })),
+    writes: [],
+  });
+  const bin = await findTool('conformance');
+  if (!bin) return errorRows('not installed (npm run setup builds it with go install)');
+  const c = target.credential;
+  if (c?.identityToken && !c.password)
+    return errorRows('it takes a user name and password; this registry has an identity token');
+  const secrets = c ? [c.password, c.identityToken, c.registryToken, ...basicPairs([c])] : [];
+  const clean = (t: string) => scrub(t, secrets);
+
+  const off = SWITCHES.filter((s) => own.some((r) => r.feature === s.feature && r.status === 'unsupported'));
+  const base = `${target.namespace}/oci-suite-${randomBytes(3).toString('hex')}`;
+  const tls = target.plainHttp ? 'disabled' : target.caFile || target.insecure ? 'insecure' : 'enabled';
+  const results = await mkdtemp(join(tmpdir(), 'ocicat-official-'));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    OCI_REGISTRY: target.host,
+    OCI_TLS: tls,
+    OCI_REPO1: `${base}/one`,
+    OCI_REPO2: `${base}/two`,
+    OCI_RESULTS_DIR: results,
+    OCI_VERSION: '1.1',
+    ...(c?.username !== undefined && c.password !== undefined
+      ? { OCI_USERNAME: c.username, OCI_PASSWORD: c.password }
+      : {}),
+    ...Object.fromEntries(off.map((s) => [s.env, 'false'])),
+  };
+  const started = performance.now();
+  const stderr = await new Promise<string>((resolve) => {
+    execFile(bin, [], { env, timeout: TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 }, (err, _out, errText) =>
+      resolve(
+        err && (err as { killed?: boolean }).killed ? `killed after ${TIMEOUT_MS / 1000} s` : String(errText),
+      ),
+    );
+  });
+  const durationMs = Math.round(performance.now() - started);
+  try {
+    let doc: { apis?: Record<string, string>; data?: Record<string, string> };
+    try {
+      doc = parse(await readFile(join(results, 'results.yaml'), 'utf8')) as typeof doc;
+    } catch {
+      const last = stderr.trim().split('\n').filter(Boolean).at(-1) ?? 'no output';
+      return errorRows(`wrote no results (${clean(last).slice(0, 200)})`);
+    }
+    await mkdir(evidenceDir, { recursive: true });
+    for (const f of ['report.html', 'results.yaml', 'junit.xml']) {
+      const text = await readFile(join(results, f), 'utf8').catch(() => undefined);
+      if (text !== undefined) await writeFile(join(evidenceDir, f), clean(text));
+    }
+    const junit = await readFile(join(results, 'junit.xml'), 'utf8').catch(() => '');
+    const failing = failingCases(junit);
+    const switchNote = off.length
+      ? `; run with ${off.map((s) => `${s.env}=false`).join(', ')} (ocicat measured ${off.map((s) => s.feature).join(', ')} unsupported)`
+      : '';
+    const rows: FeatureResult[] = [];
+    for (const [kind, names, table] of [
+      ['api', OFFICIAL_APIS, doc.apis ?? {}],
+      ['data', OFFICIAL_DATA, doc.data ?? {}],
+    ] as const) {
+      for (const name of names) {
+        const id = officialId(kind, name);
+        const verdict = table[name];
+        const row = (status: FeatureResult['status'], detail: string): FeatureResult => ({
+          registry: target.id,
+          feature: id,
+          status,
+          durationMs: Math.round(durationMs / OFFICIAL_FEATURES.length),
+          detail,
+          ...(status === 'pass' || status === 'skip'
+            ? {}
+            : {
+                evidence: [
+                  `the official OCI suite's report: ${evidenceRel}/report.html (every request and answer)`,
+                  `its verdict: ${verdict ?? '(missing)'}${switchNote}`,
+                  ...(status === 'fail'
+                    ? ['failing test cases:', ...casesFor(name, failing).slice(0, 30)]
+                    : []),
+                ],
+              }),
+        });
+        const switched = off.find((s) => s.rows.includes(id));
+        if (verdict === 'Pass') rows.push(row('pass', 'the official suite: Pass'));
+        else if (verdict === 'FAIL')
+          rows.push(row('fail', `the official suite: FAIL (${evidenceRel}/report.html)`));
+        else if (verdict === 'Disabled' && switched)
+          rows.push(
+            row(
+              'unsupported',
+              `switched off (${switched.env}=false): the registry lacks ${switched.feature}`,
+            ),
+          );
+        else if (verdict === 'Disabled' && OFF_BY_DEFAULT.has(id))
+          rows.push(row('skip', 'off by default in the official suite'));
+        else if (verdict === 'Skip' || verdict === 'Disabled')
+          rows.push(row('skip', `the official suite: ${verdict}`));
+        else
+          rows.push(
+            row(
+              'error',
+              `the official suite: ${verdict ?? 'no verdict'} (${clean(stderr).split('\n').at(-2) ?? ''})`,
+            ),
+          );
+      }
+    }
+    return { rows, writes: writesOf(junit, target.host) };
+  } finally {
+    await rm(results, { recursive: true, force: true });
+  }
+}
+
+const unescape = (s: string) =>
+  s
+    .replace(/&#xA;/g, '\n')
+    .replace(/&#34;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+
+const words = (s: string) =>
+  new Set(
+    s
+      .toLowerCase()
+      .split(/[^a-z0-9]+/)
+      .filter(Boolean),
+  );
+
+/** The failing test cases that name every word of a row ("Blobs sha512" -> "sha512 blobs/empty/blob-get"); all of them if none does. */
+function casesFor(row: string, failing: string[]): string[] {
+  const want = [...words(row)];
+  const hits = failing.filter((c) => {
+    const have = words(c);
+    return want.every((w) => have.has(w));
+  });
+  return hits.length ? hits : failing;
+}
+
+/** The suite's failing test cases, by name. */
+function failingCases(junit: string): string[] {
+  const out: string[] = [];
+  for (const m of junit.matchAll(/<testcase name="([^"]*)"[^>]*status="failure"/g))
+    out.push(unescape(m[1]!).replace(/^OCI Conformance Test\//, ''));
+  return out;
+}
+
+/** Every write the suite's requests made (junit system-err: "Method", "URL", then "Status"). */
+export function writesOf(junit: string, registry: string): WriteRecord[] {
+  const out: WriteRecord[] = [];
+  const text = unescape(junit);
+  const re =
+    /Method: (PUT|POST)\nURL: (\S+)[\s\S]*?~~~ RESPONSE ~~~\nStatus: (\d+)\nHeaders:\n([\s\S]*?)(?:\n[^\s][^\n]*\n|={10,})/g;
+  for (const m of text.matchAll(re)) {
+    const digest = /Docker-Content-Digest: \[([^\]]+)\]/.exec(m[4]!)?.[1];
+    const w = writeOf(registry, m[1]!, m[2]!, Number(m[3]), digest, undefined);
+    if (w) out.push(w);
+  }
+  return out;
+}
