@@ -28,7 +28,7 @@ import { evidencePath, type RegistryInfo, type Results, SCHEMA_VERSION } from '.
 import { writeReports } from '../reports/write.ts';
 import type { Feature } from '../suites/conformance/feature.ts';
 import { FEATURES } from '../suites/conformance/features/index.ts';
-import { OFFICIAL_FEATURES } from '../suites/conformance/official/rows.ts';
+import { COVERED_BY, OFFICIAL_FEATURES } from '../suites/conformance/official/rows.ts';
 import { runOfficial } from '../suites/conformance/official/run.ts';
 import type { FeatureResult } from '../suites/conformance/run-feature.ts';
 import { TARGETS_ENV, type Target, type Targets } from '../suites/conformance/target.ts';
@@ -218,6 +218,33 @@ function cleanupRow(s: Started, o: CleanupOutcome | undefined): FeatureResult {
   return { ...base, status: 'pass', detail: `${o.deleted.length} manifests, blobs and repositories deleted` };
 }
 
+/**
+ * Where the official suite and ocicat's own check of the same point (COVERED_BY)
+ * disagree on a registry, the official row says so and points at both pieces of
+ * evidence (issue 13): one of the two is wrong about the registry.
+ */
+function markDisagreements(official: FeatureResult[], own: FeatureResult[]): FeatureResult[] {
+  return official.map((o) => {
+    const f = COVERED_BY[o.feature];
+    const mine = f ? own.find((x) => x.registry === o.registry && x.feature === f) : undefined;
+    if (!mine) return o;
+    const verdict = (s: string) =>
+      s === 'pass' || s === 'fallback' ? 'good' : s === 'fail' ? 'bad' : 'other';
+    const [a, b] = [verdict(o.status), verdict(mine.status)];
+    if (a === 'other' || b === 'other' || a === b) return o;
+    return {
+      ...o,
+      disagrees: { feature: f!, status: mine.status },
+      detail: `${o.detail}; disagrees with ocicat's ${f} (${mine.status})`,
+      evidence: [
+        ...(o.evidence ?? [`the official suite: ${o.status}`]),
+        `ocicat's ${f}: ${mine.status}: ${mine.detail}`,
+        ...(mine.evidence ?? []).map((l) => `  ${l}`),
+      ],
+    };
+  });
+}
+
 function matches(id: string, patterns: string[]): boolean {
   if (patterns.length === 0) return true;
   return patterns.some((p) => {
@@ -399,7 +426,12 @@ export async function main(argv: string[], log = (s: string) => process.stdout.w
           join(out, rel),
           rel,
         );
-        rows.push(...r.rows.filter((x) => wanted(x.feature)));
+        rows.push(
+          ...markDisagreements(
+            r.rows.filter((x) => wanted(x.feature)),
+            rows,
+          ),
+        );
         officialWrites.push(...r.writes);
         const n = (st: string) => r.rows.filter((x) => x.status === st).length;
         log(

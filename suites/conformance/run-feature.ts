@@ -23,6 +23,8 @@ export interface FeatureResult {
   /** Requests and answers that decided the status (secrets redacted), for fail/unsupported/fallback/error. */
   evidence?: string[];
   metrics?: Record<string, number>;
+  /** An official-suite row whose verdict ocicat's own check of the same point contradicts. */
+  disagrees?: { feature: string; status: Status };
 }
 
 const EVIDENCE_LINES = 40;
