@@ -35,15 +35,24 @@ export function renderMarkdown(r: Results): string {
       `| ${name} | ${reg.version} | ${reg.provider}${reg.profile ? ` (${reg.profile} profile)` : ''} | ${reg.auth} | ${c('pass')} | ${c('fail')} | ${c('unsupported')} | ${c('fallback')} | ${c('skip')} | ${c('error')} | ${tp ? tp.pushMiBps.toFixed(0) : ''} | ${tp ? tp.pullMiBps.toFixed(0) : ''} |`,
     );
   }
-  const disagreements = r.results.filter((x) => x.disagrees);
+  const disagreements = r.results.filter((x) => x.disagrees && !x.disagrees.explainedBy);
+  const explained = r.results.filter((x) => x.disagrees?.explainedBy);
   if (disagreements.length) {
     lines.push('', '## Disagreements with the official OCI suite', '');
-    lines.push('Where the official suite and ocicat check the same point and reach opposite verdicts; one of them is wrong about the registry:', '');
+    lines.push(
+      'Where the official suite and ocicat check the same point and reach opposite verdicts; one of them is wrong about the registry:',
+      '',
+    );
     for (const x of disagreements)
       lines.push(
         `- ${x.registry}: \`${x.feature}\` ${x.status}, ocicat's \`${x.disagrees!.feature}\` ${x.disagrees!.status} ([evidence](${evidencePath(x.registry, x.feature)}))`,
       );
   }
+  if (explained.length)
+    lines.push(
+      '',
+      `${explained.length} more official rows fail where a broader ocicat check passes, each only through test cases that a narrower ocicat check also fails (${[...new Set(explained.flatMap((x) => x.disagrees!.explainedBy!))].map((f) => `\`${f}\``).join(', ')}): not disagreements.`,
+    );
   const residue = r.registries.filter(
     (x) => x.cleanup && x.cleanup.refused.length + x.cleanup.left.length > 0,
   );

@@ -28,7 +28,7 @@ import { evidencePath, type RegistryInfo, type Results, SCHEMA_VERSION } from '.
 import { writeReports } from '../reports/write.ts';
 import type { Feature } from '../suites/conformance/feature.ts';
 import { FEATURES } from '../suites/conformance/features/index.ts';
-import { COVERED_BY, OFFICIAL_FEATURES } from '../suites/conformance/official/rows.ts';
+import { COVERED_BY, EXPLAINED_BY, OFFICIAL_FEATURES } from '../suites/conformance/official/rows.ts';
 import { runOfficial } from '../suites/conformance/official/run.ts';
 import type { FeatureResult } from '../suites/conformance/run-feature.ts';
 import { TARGETS_ENV, type Target, type Targets } from '../suites/conformance/target.ts';
@@ -232,10 +232,29 @@ function markDisagreements(official: FeatureResult[], own: FeatureResult[]): Fea
       s === 'pass' || s === 'fallback' ? 'good' : s === 'fail' ? 'bad' : 'other';
     const [a, b] = [verdict(o.status), verdict(mine.status)];
     if (a === 'other' || b === 'other' || a === b) return o;
+    // failing cases that narrower ocicat checks also find failing explain the difference
+    const ev = o.evidence ?? [];
+    const cases = ev.slice(ev.indexOf('failing test cases:') + 1);
+    const by = new Set<string>();
+    const explained =
+      a === 'bad' &&
+      ev.includes('failing test cases:') &&
+      cases.every((c) =>
+        EXPLAINED_BY.some((e) => {
+          const hit =
+            e.cases.test(c) &&
+            own.some((x) => x.registry === o.registry && x.feature === e.feature && x.status === 'fail');
+          if (hit) by.add(e.feature);
+          return hit;
+        }),
+      );
+    const because = explained
+      ? `; explained: the cases it fails on fail ocicat's ${[...by].join(', ')} too`
+      : '';
     return {
       ...o,
-      disagrees: { feature: f!, status: mine.status },
-      detail: `${o.detail}; disagrees with ocicat's ${f} (${mine.status})`,
+      disagrees: { feature: f!, status: mine.status, ...(explained ? { explainedBy: [...by] } : {}) },
+      detail: `${o.detail}; disagrees with ocicat's ${f} (${mine.status})${because}`,
       evidence: [
         ...(o.evidence ?? [`the official suite: ${o.status}`]),
         `ocicat's ${f}: ${mine.status}: ${mine.detail}`,

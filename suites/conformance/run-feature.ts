@@ -24,7 +24,7 @@ export interface FeatureResult {
   evidence?: string[];
   metrics?: Record<string, number>;
   /** An official-suite row whose verdict ocicat's own check of the same point contradicts. */
-  disagrees?: { feature: string; status: Status };
+  disagrees?: { feature: string; status: Status; explainedBy?: string[] };
 }
 
 const EVIDENCE_LINES = 40;

@@ -6,10 +6,12 @@ import { catalogFeatures } from './catalog.ts';
 import { faultFeatures } from './faults.ts';
 import { interopFeatures } from './interop.ts';
 import { registryFeatures } from './registry.ts';
+import { specDepthFeatures } from './spec-depth.ts';
 
 export const FEATURES: Feature[] = [
   ...blobFeatures,
   ...registryFeatures,
+  ...specDepthFeatures,
   ...authFeatures,
   ...catalogFeatures,
   ...interopFeatures,

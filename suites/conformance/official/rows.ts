@@ -108,10 +108,10 @@ export const SWITCHES: Array<{ feature: string; env: string; rows: string[] }> =
 export const COVERED_BY: Record<string, string> = {
   [officialId('api', 'Blob anonymous mount')]: '',
   [officialId('api', 'Blob chunked')]: 'push.blob.chunked',
-  [officialId('api', 'Blob delete')]: '',
-  [officialId('api', 'Blob delete atomic')]: '',
+  [officialId('api', 'Blob delete')]: 'delete.blob',
+  [officialId('api', 'Blob delete atomic')]: 'delete.blob',
   [officialId('api', 'Blob get')]: 'pull.verify-digest',
-  [officialId('api', 'Blob get range')]: 'pull.blob.range-resume',
+  [officialId('api', 'Blob get range')]: 'pull.blob.range-unsatisfiable',
   [officialId('api', 'Blob head')]: '',
   [officialId('api', 'Blob mount')]: 'push.mount',
   [officialId('api', 'Blob post only')]: '',
@@ -140,25 +140,37 @@ export const COVERED_BY: Record<string, string> = {
   [officialId('data', 'Artifacts with Subject')]: 'referrers.api',
   [officialId('data', 'Bad Digest Image')]: 'pull.verify-digest',
   [officialId('data', 'Blobs sha256')]: 'push.blob.monolithic',
-  [officialId('data', 'Blobs sha512')]: '',
+  [officialId('data', 'Blobs sha512')]: 'push.blob.sha512',
   [officialId('data', 'Custom Fields')]: '',
   [officialId('data', 'Data Field')]: 'catalog.push',
-  [officialId('data', 'Digest Algorithm sha512')]: '',
+  [officialId('data', 'Digest Algorithm sha512')]: 'push.blob.sha512',
   [officialId('data', 'Empty Index')]: '',
   [officialId('data', 'Image')]: '',
   [officialId('data', 'Image Uncompressed')]: '',
   [officialId('data', 'Image with Large Manifest')]: '',
   [officialId('data', 'Index')]: 'artifact.multi-layer-index',
   [officialId('data', 'Index with Subject')]: '',
-  [officialId('data', 'Invalid Manifest Digest')]: '',
+  [officialId('data', 'Invalid Manifest Digest')]: 'manifest.bad-digest-reference',
   [officialId('data', 'Missing Subject')]: '',
   [officialId('data', 'Nested Index')]: '',
   [officialId('data', 'No Layers')]: '',
-  [officialId('data', 'Non-distributable Layers')]: '',
+  [officialId('data', 'Non-distributable Layers')]: 'manifest.non-distributable',
   [officialId('data', 'Sparse Manifests')]: '',
   [officialId('data', 'Tag Param')]: '',
   [officialId('data', 'Tag Param sha512')]: '',
 };
+
+/**
+ * Failing test cases of the official suite that a narrower ocicat check measures on
+ * its own: when an official row fails only through such cases, and that ocicat check
+ * fails too, the disagreement with a broader ocicat row is explained, not hidden.
+ */
+export const EXPLAINED_BY: Array<{ cases: RegExp; feature: string }> = [
+  { cases: /sha512/, feature: 'push.blob.sha512' },
+  { cases: /out-of-order/, feature: 'push.blob.out-of-order' },
+  { cases: /range/, feature: 'pull.blob.range-unsatisfiable' },
+  { cases: /non-?distributable/i, feature: 'manifest.non-distributable' },
+];
 
 export type OfficialFeature = Pick<Feature, 'id' | 'title' | 'area' | 'optional'>;
 
