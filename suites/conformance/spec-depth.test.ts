@@ -10,8 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distribution2 } from '../../registries/definitions/distribution2.ts';
 import { distribution3 } from '../../registries/definitions/distribution3.ts';
 import { startProcess } from '../../registries/providers/process.ts';
+import { profile } from '../../registries/proxy/profiles/index.ts';
 import { startProxy } from '../../registries/proxy/proxy.ts';
-import { ociError, type Rule } from '../../registries/proxy/rule.ts';
+import { ociError, type ProxyRequest, type Rule, type UpstreamAnswer } from '../../registries/proxy/rule.ts';
 import type { StartedRegistry } from '../../registries/types.ts';
 import { tryStart } from '../support/registry.ts';
 import { specDepthFeatures } from './features/spec-depth.ts';
@@ -33,7 +34,7 @@ afterAll(async () => {
   await d3?.stop();
 });
 
-const target = (host: string, id: string): Target => ({
+const target = (host: string, id: string, namespace = 'depth'): Target => ({
   id,
   title: id,
   name: id,
@@ -42,7 +43,7 @@ const target = (host: string, id: string): Target => ({
   auth: 'anonymous',
   host,
   plainHttp: true,
-  namespace: 'depth',
+  namespace,
 });
 
 async function verdict(
@@ -234,5 +235,60 @@ describe('spec-depth checks: each verdict both ways, through proxy rules', () =>
       'push.repository-isolation',
     );
     expect(v).toEqual({ status: 'fail', detail: expect.stringMatching(/never received it answered 200/) });
+  });
+
+  it('referrers.api passes on Harbor 2.15 as measured, fails without OCI-Subject or with a filter that does not filter', async (ctx) => {
+    if (!d3) return ctx.skip(skip);
+    const { registryFeatures } = await import('./features/registry.ts');
+    const f = registryFeatures.find((x) => x.id === 'referrers.api')!;
+    const run = async (rules: Rule[]) => {
+      await using proxy = await startProxy(d3!, rules);
+      const t = target(proxy.host, 'harbor-like', 'catalogs/conformance');
+      return await runFeature(f, { targets: [t] }, t);
+    };
+    const harbor = () => profile('harbor').rules();
+    const ok = await run(harbor());
+    expect(ok.status, ok.detail).toBe('pass');
+    // the same, with OCI-Subject dropped from the PUT's answer
+    const noSubject = harbor().map((r) =>
+      r.action?.kind === 'rewrite' && /OCI-Subject/.test(r.name)
+        ? {
+            ...r,
+            action: {
+              kind: 'rewrite' as const,
+              rewrite: (a: UpstreamAnswer, req: ProxyRequest) => {
+                const out = (
+                  r.action as { rewrite: (x: UpstreamAnswer, q: ProxyRequest) => UpstreamAnswer }
+                ).rewrite(a, req);
+                const { 'oci-subject': _, ...headers } = out.headers;
+                return { ...out, headers };
+              },
+            },
+          }
+        : r,
+    );
+    const v1 = await run(noSubject);
+    expect(v1.status).toBe('fail');
+    expect(v1.detail).toMatch(/no OCI-Subject/);
+    // says it filtered, lists the other type all the same
+    const lying: Rule = {
+      name: 'claims a filter',
+      method: 'GET',
+      path: /\/referrers\/.*artifactType=/,
+      reply: {
+        status: 200,
+        headers: {
+          'content-type': 'application/vnd.oci.image.index.v1+json',
+          'oci-filters-applied': 'artifactType',
+        },
+        body: JSON.stringify({
+          schemaVersion: 2,
+          manifests: [{ mediaType: 'x', digest: 'sha256:00', size: 1 }],
+        }),
+      },
+    };
+    const v2 = await run([lying, ...harbor()]);
+    expect(v2.status).toBe('fail');
+    expect(v2.detail).toMatch(/OCI-Filters-Applied: artifactType, but the other type is listed/);
   });
 });

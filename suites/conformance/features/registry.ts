@@ -144,7 +144,35 @@ export const registryFeatures: Feature[] = [
         hit!.artifactType === 'application/vnd.ocicat.test.signature',
         'the listed referrer lacks its artifactType',
       );
-      return pass(ref.subjectHeader ? 'OCI-Subject answered' : 'listed, but no OCI-Subject on the PUT');
+      // distribution-spec 1.1 "Pushing Manifests with Subject": a registry with the
+      // referrers API MUST answer OCI-Subject, or clients maintain the tag schema too
+      expectThat(
+        !!ref.subjectHeader,
+        'the referrers API exists, but the PUT with a subject answered no OCI-Subject',
+      );
+      // ?artifactType= either filters, and says so (OCI-Filters-Applied), or lists all for the client to filter
+      const filtered = await ctx.client.send({
+        registry: ctx.target.host,
+        method: 'GET',
+        path: `${referrersPath(r.repository, subject.desc.digest)}?artifactType=${encodeURIComponent('application/vnd.ocicat.other')}`,
+        headers: { accept: OCI_INDEX },
+        scopes: [pullScope(r.repository)],
+      });
+      const f = JSON.parse((await readBody(filtered, 4 * 1024 * 1024)).toString()) as {
+        manifests?: unknown[];
+      };
+      const applied = /artifactType/.test(header(filtered, 'oci-filters-applied') ?? '');
+      if (applied)
+        expectThat(
+          (f.manifests ?? []).length === 0,
+          'OCI-Filters-Applied: artifactType, but the other type is listed',
+        );
+      else
+        expectThat(
+          (f.manifests ?? []).length === 1,
+          'no filter applied, but the list differs from the unfiltered one',
+        );
+      return pass(`OCI-Subject answered; artifactType ${applied ? 'filtered' : 'not filtered (said so)'}`);
     },
   },
   {
