@@ -291,4 +291,47 @@ describe('spec-depth checks: each verdict both ways, through proxy rules', () =>
     expect(v2.status).toBe('fail');
     expect(v2.detail).toMatch(/OCI-Filters-Applied: artifactType, but the other type is listed/);
   });
+
+  it('manifest shapes fail where the registry rewrites the JSON it stored, or refuses a shape it must take', async (ctx) => {
+    if (!d3) return ctx.skip(skip);
+    const { manifestShapeFeatures } = await import('./features/manifest-shapes.ts');
+    const shape = (name: string) => manifestShapeFeatures.find((x) => x.id === `manifest.shape.${name}`)!;
+    const run = async (rules: Rule[], name: string) => {
+      await using proxy = await startProxy(d3!, rules);
+      const t = target(proxy.host, 'rewriting');
+      return await runFeature(shape(name), { targets: [t] }, t);
+    };
+    // re-encodes what it serves (drops nothing, but normalizes spacing and key order)
+    const normalizing: Rule = {
+      name: 'normalizes JSON',
+      method: 'GET',
+      path: /\/manifests\/v1$/,
+      reply: async (req, upstream) => {
+        const up = await upstream('GET', req.path, { accept: String(req.headers.accept) });
+        const o = JSON.parse(up.body.toString()) as Record<string, unknown>;
+        const sorted = Object.fromEntries(
+          Object.keys(o)
+            .sort()
+            .map((k) => [k, o[k]]),
+        );
+        return {
+          status: up.status,
+          headers: { 'content-type': String(up.headers['content-type']) },
+          body: JSON.stringify(sorted),
+        };
+      },
+    };
+    const v = await run([normalizing], 'custom-fields');
+    expect(v.status).toBe('fail');
+    expect(v.detail).toMatch(/the registry rewrote the manifest/);
+    const refusing: Rule = {
+      name: 'refuses an empty index',
+      method: 'PUT',
+      path: /\/manifests\/v1$/,
+      reply: ociError(400, 'MANIFEST_INVALID', 'no manifests'),
+    };
+    expect((await run([refusing], 'empty-index')).status).toBe('fail');
+    expect((await run([refusing], 'missing-subject')).status).toBe('unsupported'); // only recommended
+    expect((await run([], 'custom-fields')).status).toBe('pass');
+  });
 });

@@ -5,6 +5,7 @@ import { blobFeatures } from './blobs.ts';
 import { catalogFeatures } from './catalog.ts';
 import { faultFeatures } from './faults.ts';
 import { interopFeatures } from './interop.ts';
+import { manifestShapeFeatures } from './manifest-shapes.ts';
 import { registryFeatures } from './registry.ts';
 import { specDepthFeatures } from './spec-depth.ts';
 
@@ -12,6 +13,7 @@ export const FEATURES: Feature[] = [
   ...blobFeatures,
   ...registryFeatures,
   ...specDepthFeatures,
+  ...manifestShapeFeatures,
   ...authFeatures,
   ...catalogFeatures,
   ...interopFeatures,
