@@ -243,13 +243,18 @@ function markDisagreements(official: FeatureResult[], own: FeatureResult[]): Fea
         EXPLAINED_BY.some((e) => {
           const hit =
             e.cases.test(c) &&
-            own.some((x) => x.registry === o.registry && x.feature === e.feature && x.status === 'fail');
+            own.some(
+              (x) =>
+                x.registry === o.registry &&
+                x.feature === e.feature &&
+                (e.statuses ?? ['fail']).includes(x.status),
+            );
           if (hit) by.add(e.feature);
           return hit;
         }),
       );
     const because = explained
-      ? `; explained: the cases it fails on fail ocicat's ${[...by].join(', ')} too`
+      ? `; explained: the cases it fails on are ocicat's ${[...by].join(', ')}, which finds the same defect`
       : '';
     return {
       ...o,
