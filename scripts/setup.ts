@@ -1,7 +1,7 @@
 // npm run setup — provision this machine for the suites, idempotently:
 //   1. Debian packages: the distribution 2.8 registry, skopeo, htpasswd, openssl,
 //      GNU time, curl, the Docker engine;
-//   2. go install of distribution 3, Zot, oras, crane, regctl and the official OCI
+//   2. go install of distribution 3, Zot, oras, crane, regctl, helm and the official OCI
 //      conformance suite into the tools
 //      dir (~/.cache/ocicat/tools/bin, outside the clone; GOPATH and GOCACHE beside
 //      it), skipping what is already built at the wanted version;
@@ -96,6 +96,13 @@ const GO: Array<{
     binary: 'regctl',
     module: 'github.com/regclient/regclient/cmd/regctl',
     version: 'v0.11.7',
+  },
+  {
+    // artifact.helm-chart pushes and pulls with the real helm (issue 13)
+    what: 'helm',
+    binary: 'helm',
+    module: 'helm.sh/helm/v3/cmd/helm',
+    version: 'v3.22.0',
   },
   {
     // the official OCI conformance suite, run as a peer by `conformance run`

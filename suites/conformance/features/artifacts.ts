@@ -2,6 +2,8 @@
 // host X": a Helm chart (helm's OCI media types) and a multi-layer package with
 // an image index at the tag (the way Zarf publishes).
 import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { copy } from '../../../harness/content/copy.ts';
 import { MemoryTarget } from '../../../harness/content/memory.ts';
 import { RemoteTarget } from '../../../harness/content/remote-target.ts';
@@ -10,7 +12,9 @@ import { type Descriptor, encodeManifest } from '../../../harness/oci/manifest.t
 import { OCI_INDEX, OCI_MANIFEST } from '../../../harness/oci/media-types.ts';
 import { artifactRefusal } from '../../../harness/ops/refusal.ts';
 import { bufferSource } from '../../../harness/remote/blob-source.ts';
-import { expectThat, type Feature, type FeatureContext, pass, unsupported } from '../feature.ts';
+import { findTool } from '../../../registries/tools.ts';
+import { expectThat, type Feature, type FeatureContext, fail, pass, skip, unsupported } from '../feature.ts';
+import { peerEnv, peerFailure, run } from './interop.ts';
 
 export const HELM_CONFIG = 'application/vnd.cncf.helm.config.v1+json';
 export const HELM_CHART = 'application/vnd.cncf.helm.chart.content.v1.tar+gzip';
@@ -35,35 +39,66 @@ async function roundTrip(ctx: FeatureContext, mem: MemoryTarget, tag: string): P
 export const artifactFeatures: Feature[] = [
   {
     id: 'artifact.helm-chart',
-    title: 'A Helm chart (helm OCI config and chart layer media types)',
+    title:
+      'A Helm chart: the real helm packages and pushes it, ocicat reads and promotes it, helm pulls the copy',
     area: 'artifact',
     optional: true,
     async run(ctx) {
-      const mem = new MemoryTarget();
-      const config = blob(
-        HELM_CONFIG,
-        Buffer.from(JSON.stringify({ name: 'pet-store', version: '0.1.0', apiVersion: 'v2' })),
-      );
-      const chart = blob(HELM_CHART, randomBytes(4096));
-      for (const b of [config, chart]) await mem.push(b.desc, bufferSource(b.bytes));
-      const m = encodeManifest({
-        schemaVersion: 2,
-        mediaType: OCI_MANIFEST,
-        config: config.desc,
-        layers: [chart.desc],
-        annotations: { 'org.opencontainers.image.title': 'pet-store' },
-      });
-      await mem.push({ mediaType: OCI_MANIFEST, digest: digestOf(m), size: m.length }, bufferSource(m), {
-        reference: '0.1.0',
-      });
+      const helm = await findTool('helm');
+      if (!helm) return skip('helm is not installed (npm run setup builds it)');
+      const env = await peerEnv(ctx);
+      const dir = await mkdtemp(join(ctx.tmp, 'helm-'));
+      const tls = ctx.target.plainHttp
+        ? ['--plain-http']
+        : ctx.target.caFile
+          ? ['--ca-file', ctx.target.caFile]
+          : ctx.target.insecure
+            ? ['--insecure-skip-tls-verify']
+            : [];
+      await run(helm, ['create', 'pet-store'], { env, cwd: dir });
+      await run(helm, ['package', 'pet-store'], { env, cwd: dir });
+      const base = ctx.fresh('helm');
+      ctx.track(`${base}/pet-store`);
       try {
-        await roundTrip(ctx, mem, '0.1.0');
+        await run(helm, ['push', 'pet-store-0.1.0.tgz', `oci://${ctx.target.host}/${base}`, ...tls], {
+          env,
+          cwd: dir,
+        });
       } catch (e) {
-        const why = artifactRefusal(e);
-        if (why) return unsupported(`refused (${why})`);
-        throw e;
+        const out = peerFailure('helm', e);
+        return out.status === 'unsupported' ? out : fail(out.detail);
       }
-      return pass();
+      // ocicat reads what helm pushed, and promotes it to another repository
+      const src = new RemoteTarget(ctx.client, {
+        registry: ctx.target.host,
+        repository: `${base}/pet-store`,
+      });
+      const root = await src.repo.getManifest('0.1.0');
+      const m = root.parsed.manifest as { config: Descriptor; layers: Descriptor[] };
+      expectThat(m.config.mediaType === HELM_CONFIG, `helm's config is ${m.config.mediaType}`);
+      expectThat(m.layers[0]?.mediaType === HELM_CHART, `helm's chart layer is ${m.layers[0]?.mediaType}`);
+      const copied = `${ctx.fresh('helm-promoted')}/pet-store`;
+      await copy(
+        src,
+        '0.1.0',
+        new RemoteTarget(ctx.client, { registry: ctx.target.host, repository: copied }),
+        '0.1.0',
+      );
+      // helm pulls and reads the copy
+      const ref = `oci://${ctx.target.host}/${copied}`;
+      await mkdir(join(dir, 'out'));
+      try {
+        await run(helm, ['pull', ref, '--version', '0.1.0', '-d', join(dir, 'out'), ...tls], { env });
+      } catch (e) {
+        return peerFailure('helm pull of the copy', e);
+      }
+      const tgz = await readFile(join(dir, 'out', 'pet-store-0.1.0.tgz'));
+      expectThat(digestOf(tgz) === m.layers[0]!.digest, 'helm pulled other chart bytes from the copy');
+      const shown = (
+        await run(helm, ['show', 'chart', ref, '--version', '0.1.0', ...tls], { env })
+      ).stdout.toString();
+      expectThat(/name: pet-store/.test(shown), 'helm show chart does not show the chart');
+      return pass('helm push, ocicat read and promote, helm pull and show of the copy');
     },
   },
   {

@@ -36,7 +36,7 @@ import {
 const PEER_TIMEOUT_MS = 60_000;
 const exec = promisify(execFile);
 /** A peer tool, bounded in time; its output as bytes. */
-const run = (file: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}) =>
+export const run = (file: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}) =>
   exec(file, args, { timeout: PEER_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024, encoding: 'buffer', ...options });
 /**
  * A peer tool given a secret on standard input: never on its command line, where
@@ -129,7 +129,7 @@ async function expectedTree(src: string): Promise<TreeNode[]> {
 }
 
 /** Login arguments and environment for a peer tool, in a private config dir. */
-async function peerEnv(ctx: FeatureContext): Promise<NodeJS.ProcessEnv> {
+export async function peerEnv(ctx: FeatureContext): Promise<NodeJS.ProcessEnv> {
   const dir = await mkdtemp(join(ctx.tmp, 'peer-'));
   const c = ctx.target.credential;
   const auths: Record<string, unknown> = {};
@@ -137,7 +137,17 @@ async function peerEnv(ctx: FeatureContext): Promise<NodeJS.ProcessEnv> {
     auths[ctx.target.host] = { auth: Buffer.from(`${c.username}:${c.password}`).toString('base64') };
   else if (c?.identityToken) auths[ctx.target.host] = { identitytoken: c.identityToken };
   await writeFile(join(dir, 'config.json'), JSON.stringify({ auths }));
-  return { ...process.env, HOME: dir, DOCKER_CONFIG: dir, REGISTRY_AUTH_FILE: join(dir, 'config.json') };
+  return {
+    ...process.env,
+    HOME: dir,
+    DOCKER_CONFIG: dir,
+    REGISTRY_AUTH_FILE: join(dir, 'config.json'),
+    // helm: the same credentials file, and its own homes in the private dir
+    HELM_REGISTRY_CONFIG: join(dir, 'config.json'),
+    HELM_CACHE_HOME: join(dir, 'helm-cache'),
+    HELM_CONFIG_HOME: join(dir, 'helm-config'),
+    HELM_DATA_HOME: join(dir, 'helm-data'),
+  };
 }
 
 async function tool(name: string): Promise<string | undefined> {
