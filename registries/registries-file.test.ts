@@ -35,6 +35,7 @@ describe('registries file', () => {
       namespace: 'my-org/ocicat',
       kind: 'ghcr',
       credential: { username: 'octo', password: 'ghp_s3cr3t_value' },
+      secretEnv: 'GHCR_TOKEN', // named in hints ("check GHCR_TOKEN"), its value never
     });
     expect(quay).toEqual({
       name: 'local',
@@ -42,6 +43,7 @@ describe('registries file', () => {
       plainHttp: true,
       namespace: 'ocicat-conformance',
       credential: { identityToken: 'refresh-s3cr3t' },
+      secretEnv: 'ID_TOKEN',
     });
   });
 
