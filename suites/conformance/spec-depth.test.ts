@@ -75,6 +75,7 @@ describe('spec-depth checks: the real registries', () => {
       'manifest.non-distributable': ['fail', 'fail'], // 500
       'push.blob.sha512': ['fail', 'fail'], // accepted, then under a sha256 digest
       'delete.blob': ['pass', 'pass'],
+      'push.blob.digest-mismatch': ['pass', 'pass'],
       'push.repository-isolation': ['pass', 'pass'],
     });
   });
@@ -333,5 +334,21 @@ describe('spec-depth checks: each verdict both ways, through proxy rules', () =>
     expect((await run([refusing], 'empty-index')).status).toBe('fail');
     expect((await run([refusing], 'missing-subject')).status).toBe('unsupported'); // only recommended
     expect((await run([], 'custom-fields')).status).toBe('pass');
+  });
+
+  it('push.blob.digest-mismatch fails where a registry takes bytes that do not match their digest', async (ctx) => {
+    if (!d3) return ctx.skip(skip);
+    const v = await behindD3(
+      [
+        {
+          name: 'trusts the digest',
+          method: 'PUT',
+          when: (req) => /digest=sha256/.test(req.path) && /mismatch-/.test(req.path),
+          reply: { status: 201 },
+        },
+      ],
+      'push.blob.digest-mismatch',
+    );
+    expect(v).toEqual({ status: 'fail', detail: expect.stringMatching(/were accepted \(201\)/) });
   });
 });

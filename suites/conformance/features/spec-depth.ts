@@ -109,6 +109,46 @@ export const specDepthFeatures: Feature[] = [
     },
   },
   {
+    id: 'push.blob.digest-mismatch',
+    title: 'An upload whose bytes do not match its digest is refused with 400, and nothing is stored',
+    area: 'push',
+    optional: false,
+    async run(ctx) {
+      const repo = ctx.fresh('mismatch');
+      const bytes = randomBytes(2048);
+      const claimed = digestOf(randomBytes(2048));
+      const loc = await session(ctx, repo);
+      const put = await ctx.client.send({
+        registry: ctx.target.host,
+        method: 'PUT',
+        path: withQuery(loc, { digest: claimed }),
+        headers: { 'content-type': 'application/octet-stream' },
+        body: bufferBody(bytes),
+        scopes: [pushScope(repo)],
+        retry: false,
+      });
+      const body = await text(put);
+      if (put.status === 201 || put.status === 202)
+        return fail(`bytes that do not match ${claimed} were accepted (${put.status})`);
+      if (put.status >= 500) return fail(`answered ${put.status}, not 400: ${body.slice(0, 120)}`);
+      expectThat(put.status === 400, `answered ${put.status}, not 400 (DIGEST_INVALID)`);
+      for (const d of [claimed, digestOf(bytes)]) {
+        const head = await ctx.client.send({
+          registry: ctx.target.host,
+          method: 'HEAD',
+          path: blobPath(repo, d),
+          scopes: [pullScope(repo)],
+        });
+        await drain(head);
+        expectThat(
+          head.status === 404,
+          `after the refusal, HEAD of ${d} answered ${head.status}: something was stored`,
+        );
+      }
+      return pass(`400 ${/DIGEST_INVALID/.test(body) ? 'DIGEST_INVALID' : ''}, nothing stored`.trim());
+    },
+  },
+  {
     id: 'pull.blob.range-unsatisfiable',
     title: 'An unsatisfiable Range gets a well-formed 416 (its declared length matches its body)',
     area: 'pull',

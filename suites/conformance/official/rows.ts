@@ -138,7 +138,7 @@ export const COVERED_BY: Record<string, string> = {
   [officialId('data', 'Artifact Index')]: 'manifest.shape.artifact-index',
   [officialId('data', 'Artifact without Layers')]: '',
   [officialId('data', 'Artifacts with Subject')]: 'referrers.api',
-  [officialId('data', 'Bad Digest Image')]: 'pull.verify-digest',
+  [officialId('data', 'Bad Digest Image')]: 'push.blob.digest-mismatch',
   [officialId('data', 'Blobs sha256')]: 'push.blob.monolithic',
   [officialId('data', 'Blobs sha512')]: 'push.blob.sha512',
   [officialId('data', 'Custom Fields')]: 'manifest.shape.custom-fields',

@@ -161,7 +161,7 @@ export async function runOfficial(
   }
 }
 
-const unescape = (s: string) =>
+const unescapeXml = (s: string) =>
   s
     .replace(/&#xA;/g, '\n')
     .replace(/&#34;/g, '"')
@@ -192,14 +192,14 @@ function casesFor(row: string, failing: string[]): string[] {
 function failingCases(junit: string): string[] {
   const out: string[] = [];
   for (const m of junit.matchAll(/<testcase name="([^"]*)"[^>]*status="failure"/g))
-    out.push(unescape(m[1]!).replace(/^OCI Conformance Test\//, ''));
+    out.push(unescapeXml(m[1]!).replace(/^OCI Conformance Test\//, ''));
   return out;
 }
 
 /** Every write the suite's requests made (junit system-err: "Method", "URL", then "Status"). */
 export function writesOf(junit: string, registry: string): WriteRecord[] {
   const out: WriteRecord[] = [];
-  const text = unescape(junit);
+  const text = unescapeXml(junit);
   const re =
     /Method: (PUT|POST)\nURL: (\S+)[\s\S]*?~~~ RESPONSE ~~~\nStatus: (\d+)\nHeaders:\n([\s\S]*?)(?:\n[^\s][^\n]*\n|={10,})/g;
   for (const m of text.matchAll(re)) {
