@@ -14,6 +14,12 @@ if (major < 22 || (major === 22 && minor < 18)) {
 }
 
 const argv = process.argv.slice(2);
+if (argv[0] === '--version' || argv[0] === '-v' || argv[0] === 'version') {
+  const { readFileSync } = await import('node:fs');
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  process.stdout.write(`ocicat ${pkg.version}\n`);
+  process.exit(0);
+}
 // conformance and report live outside harness/ (they start registries and read
 // suites' results; harness imports none of that), so they are routed here.
 if (argv[0] === 'conformance') {

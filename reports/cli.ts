@@ -5,12 +5,20 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { suggestion } from '../harness/cli/help.ts';
 import { diffResults, formatDiff } from './diff.ts';
 import { mergeResults } from './merge.ts';
 import { ResultsError, readResults } from './results.ts';
 import { writeReports } from './write.ts';
 
 const USAGE = 'usage: ocicat report diff OLD NEW [--json] | merge --out DIR SHARD... | render DIR';
+const HELP: Record<string, string> = {
+  diff: 'usage: ocicat report diff OLD NEW [--json]\n\nCompare two runs (results.json or their folders); exit 1 when a cell that passed no longer does.\n',
+  merge:
+    'usage: ocicat report merge --out DIR SHARD...\n\nJoin per-registry shards into one run and write its reports to DIR.\n',
+  render:
+    'usage: ocicat report render DIR\n\nWrite the reports of DIR/results.json again (report.html, report.md, junit.xml, evidence).\n',
+};
 
 async function resultsPath(p: string): Promise<string> {
   try {
@@ -26,8 +34,18 @@ export async function main(
   out = (s: string) => process.stdout.write(s),
   err = (s: string) => process.stderr.write(s),
 ): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h') {
+    out(`${USAGE}\n\n${Object.values(HELP).join('\n')}`);
+    return command === undefined ? 2 : 0;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    if (HELP[command]) {
+      out(HELP[command]!);
+      return 0;
+    }
+  }
   try {
-    const [command, ...rest] = argv;
     const { values, positionals } = parseArgs({
       args: rest,
       options: { out: { type: 'string' }, json: { type: 'boolean' } },
@@ -59,9 +77,17 @@ export async function main(
       out(`${join(positionals[0]!, 'report.html')}\n`);
       return 0;
     }
-    throw new ResultsError(USAGE);
+    throw new ResultsError(
+      `unknown report command "${command}"; ${suggestion(command, Object.keys(HELP), 'commands')}`,
+    );
   } catch (e) {
-    err(`error: ${(e as Error).message}\n`);
+    const message = (e as Error).message.split('\n')[0]!;
+    const unknown = /^Unknown option '(-{1,2}[^']+)'/.exec(message)?.[1];
+    err(
+      unknown
+        ? `error: unknown option ${unknown}\nhint: ${suggestion(unknown, ['--out', '--json', '--help'], 'options')}\n`
+        : `error: ${message}\n`,
+    );
     return 2;
   }
 }

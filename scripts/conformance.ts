@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createVitest, type Vitest } from 'vitest/node';
+import { suggestion } from '../harness/cli/help.ts';
 import type { WriteRecord } from '../harness/remote/write-log.ts';
 import type { CleanupOutcome } from '../registries/cleanup.ts';
 import { LOCAL_REGISTRIES } from '../registries/definitions/index.ts';
@@ -37,6 +38,22 @@ import { readJournal, WRITES_ENV } from '../suites/conformance/write-journal.ts'
 const USAGE =
   'usage: ocicat conformance run [--registry PATTERN ...] [--registries FILE] [--out DIR] [--feature PREFIX ...] [--fail-on fail|error|never]';
 const FAIL_ON = ['fail', 'error', 'never'] as const;
+const HELP = `${USAGE}
+
+Start the registries (every one this machine can run, each quirk profile in front
+of a local registry; or, with --registries, those of the file), run ocicat's
+features and the official OCI conformance suite against them, stop them, and
+write report.html, report.md, junit.xml, results.json and evidence/ to --out
+(default out/conformance).
+
+  --registry PATTERN    a registry id or a pattern (distribution3/process/token,
+                        distribution2/*, profile/ghcr); repeatable
+  --registries FILE     registries reached by configuration (registries/registries-file.ts)
+  --feature PREFIX      run the features whose id starts with PREFIX; repeatable
+  --out DIR             where the reports go
+  --fail-on LEVEL       exit 1 on fail or error cells (fail, the default), on error
+                        cells only (error), or never
+`;
 const ROOT = resolve(import.meta.dirname, '..');
 
 interface Started {
@@ -291,8 +308,21 @@ export async function main(argv: string[], log = (s: string) => process.stdout.w
     feature?: string[];
     'fail-on'?: string;
   };
+  if (
+    command === undefined ||
+    command === '--help' ||
+    command === '-h' ||
+    rest.includes('--help') ||
+    rest.includes('-h')
+  ) {
+    process.stdout.write(HELP);
+    return command === undefined ? 2 : 0;
+  }
   try {
-    if (command !== 'run') throw new Error(USAGE);
+    if (command !== 'run')
+      throw new Error(
+        `unknown conformance command "${command}"; ${suggestion(command, ['run'], 'commands')}`,
+      );
     ({ values } = parseArgs({
       args: rest,
       options: {
@@ -306,7 +336,24 @@ export async function main(argv: string[], log = (s: string) => process.stdout.w
     if (values['fail-on'] !== undefined && !FAIL_ON.includes(values['fail-on'] as 'fail'))
       throw new Error(`--fail-on takes fail, error or never, not "${values['fail-on']}"`);
   } catch (e) {
-    process.stderr.write(`error: ${(e as Error).message.split('\n')[0]}\n${USAGE}\n`);
+    const message = (e as Error).message.split('\n')[0]!;
+    const unknown = /^Unknown option '(-{1,2}[^']+)'/.exec(message)?.[1];
+    const names = ['--registry', '--registries', '--out', '--feature', '--fail-on', '--help'];
+    process.stderr.write(
+      unknown
+        ? `error: unknown option ${unknown}\nhint: ${suggestion(unknown, names, 'options')}\n`
+        : `error: ${message}\n${USAGE}\n`,
+    );
+    return 2;
+  }
+  // a feature pattern that names nothing is a typo, not an empty run
+  const known = [...FEATURES.map((f) => f.id), ...OFFICIAL_FEATURES.map((f) => f.id), CLEANUP_FEATURE.id];
+  const unmatched = (values.feature ?? []).filter((o) => !known.some((id) => id.startsWith(o)));
+  if (unmatched.length) {
+    const prefixes = [...new Set(known.map((id) => id.split('.').slice(0, 2).join('.')))];
+    process.stderr.write(
+      `error: no feature starts with ${unmatched.map((u) => `"${u}"`).join(', ')}\nhint: ${suggestion(unmatched[0]!, prefixes, 'features start with')}\n`,
+    );
     return 2;
   }
   const started = new Date();
@@ -323,7 +370,10 @@ export async function main(argv: string[], log = (s: string) => process.stdout.w
     return 2;
   }
   if (plans.length === 0) {
-    process.stderr.write(`error: no registry matches ${patterns.join(', ')}\n`);
+    const ids = [...(values.registries ? [] : localPlans()).map((p) => p.id)];
+    process.stderr.write(
+      `error: no registry matches ${patterns.join(', ')}\nhint: ${ids.length ? suggestion(patterns[0]!, ids, 'registries') : 'the registries file names none'}\n`,
+    );
     return 2;
   }
 

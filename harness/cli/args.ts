@@ -2,6 +2,7 @@
 // then each command's own. Anything unknown is a usage error (exit 2).
 import { parseArgs } from 'node:util';
 import { OcicatError } from '../errors.ts';
+import { suggestion } from './help.ts';
 
 export const GLOBAL_OPTIONS = {
   home: { type: 'string' },
@@ -46,11 +47,16 @@ export function parse(argv: string[], own: OptionSpec): Parsed {
     });
     return { values: values as Parsed['values'], positionals };
   } catch (e) {
-    throw new OcicatError(
-      'USAGE',
-      (e as Error).message.split('\n')[0]!.replace(/^TypeError \[[A-Z_]+\]: /, ''),
-      { hint: 'see ocicat catalog --help' },
-    );
+    const message = (e as Error).message.split('\n')[0]!.replace(/^TypeError \[[A-Z_]+\]: /, '');
+    // node:util's "Unknown option '--x'. To specify a positional argument ..." made one clear line
+    const unknown = /^Unknown option '(-{1,2}[^']+)'/.exec(message)?.[1];
+    if (unknown) {
+      const names = Object.keys({ ...GLOBAL_OPTIONS, ...own }).map((n) => `--${n}`);
+      throw new OcicatError('USAGE', `unknown option ${unknown}`, {
+        hint: suggestion(unknown, names, 'options'),
+      });
+    }
+    throw new OcicatError('USAGE', message, { hint: 'see ocicat catalog --help' });
   }
 }
 

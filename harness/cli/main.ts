@@ -15,8 +15,13 @@ import type { Credential } from '../remote/auth/credential.ts';
 import { ocicatHome } from '../remote/auth/default-store.ts';
 import { removeTempsSync } from '../util/temp-files.ts';
 import { DEFAULT_COMMAND_TIMEOUT_MS, type Parsed, parse, parseDuration, positional } from './args.ts';
+import { suggestion, TOP_USAGE } from './help.ts';
 import { exitCodeFor, type Io, plainText, printError, printJson, processIo, table } from './output.ts';
 import { terminalProgress } from './progress.ts';
+
+const GLOBALS_HELP = `global options: --home DIR (env OCICAT_HOME), --plain-http, --ca-file FILE, --insecure,
+                --json, --no-progress, --debug, --timeout DURATION (whole command; default 30m, 0 for none)
+`;
 
 const USAGE = `usage: ocicat catalog <command> [options]
 
@@ -34,9 +39,64 @@ commands:
   unpackage <oci://ref> <dir>                  write a cached catalog into a new directory
   inspect <oci://ref> [--remote]               describe a catalog
 
-global options: --home DIR (env OCICAT_HOME), --plain-http, --ca-file FILE, --insecure,
-                --json, --no-progress, --debug, --timeout DURATION (whole command; default 30m, 0 for none)
-`;
+ocicat catalog <command> --help says more about each.
+${GLOBALS_HELP}`;
+
+/** `ocicat catalog <command> --help`: what it does, its arguments and options. */
+const COMMAND_HELP: Record<string, string> = {
+  create: `usage: ocicat catalog create <name> [--dir D]
+
+Scaffold a catalog in D/<name> (default: the current folder) as kubara does:
+Catalog.yaml (version 0.1.0), services/, platform-components/{helm,terraform}/,
+platform-configs/{helm,terraform}/. Refuses an existing folder.
+`,
+  add: `usage: ocicat catalog add <service> [--work-dir D]
+
+Add services/<service>.yaml (a kubara ServiceDefinition) and a Helm chart
+skeleton under platform-components/helm/<service> to the catalog in D.
+`,
+  validate: `usage: ocicat catalog validate [--work-dir D]
+
+Check the catalog in D by kubara's loader rules (Catalog.yaml and every
+services/**/*.yaml); warn about what kubara cannot consume. Packages nothing.
+`,
+  package: `usage: ocicat catalog package <oci://host[:port]/base/> [--work-dir D]
+
+Validate and pack the catalog in D into the cache as oci://host/base/<name>:<version>.
+Nothing leaves the machine; push uploads it.
+`,
+  login: `usage: ocicat catalog login <host[:port]> [-u U] [--password-stdin | --password P |
+                                         --identity-token-stdin | --identity-token T]
+
+Check the credentials against the registry, then keep them in $OCICAT_HOME/credentials.json (0600).
+`,
+  logout: `usage: ocicat catalog logout <host[:port]>
+
+Forget the credentials kept for the registry.
+`,
+  push: `usage: ocicat catalog push <oci://ref:tag> [--from <oci://ref>]
+
+Upload a cached catalog; the tag must be its version. With --from, promote the
+cached catalog <ref> to another repository or registry (blobs mounted where possible).
+`,
+  pull: `usage: ocicat catalog pull <oci://ref:tag | oci://ref@sha256:...>
+
+Download a catalog into the cache, verifying digests and vetting its layer; says
+"Updated:" when a cached tag now resolves to another digest.
+`,
+  list: `usage: ocicat catalog list [--json]
+
+The cached catalogs: name, version, reference, digest.
+`,
+  unpackage: `usage: ocicat catalog unpackage <oci://ref> <dir>
+
+Write a cached catalog into the new folder <dir>; never outside it.
+`,
+  inspect: `usage: ocicat catalog inspect <oci://ref> [--remote]
+
+Describe a cached catalog (or, with --remote, the one in the registry).
+`,
+};
 
 interface Run {
   p: Parsed;
@@ -238,30 +298,29 @@ export async function main(
   let context: OpsContext | undefined;
   let deadline: NodeJS.Timeout | undefined;
   try {
-    if (
-      argv.length === 0 ||
-      argv[0] === '--help' ||
-      argv[0] === '-h' ||
-      (argv[0] === 'catalog' && (argv.length === 1 || argv[1] === '--help' || argv[1] === '-h'))
-    ) {
-      io.out(USAGE);
+    if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+      io.out(TOP_USAGE);
       return argv.length === 0 ? 2 : 0;
+    }
+    if (argv[0] === 'catalog' && (argv.length === 1 || argv[1] === '--help' || argv[1] === '-h')) {
+      io.out(USAGE);
+      return argv.length === 1 ? 2 : 0;
     }
     if (argv[0] !== 'catalog')
       throw new OcicatError('USAGE', `unknown command "${argv[0]}"`, {
-        hint: 'commands are under "ocicat catalog"',
+        hint: suggestion(argv[0]!, ['catalog', 'conformance', 'report'], 'commands'),
       });
     const name = argv[1]!;
     const command = COMMANDS[name];
     if (!command)
       throw new OcicatError('USAGE', `unknown catalog command "${name}"`, {
-        hint: `one of: ${Object.keys(COMMANDS).join(', ')}`,
+        hint: suggestion(name, Object.keys(COMMANDS), 'one of'),
       });
-    const p = parse(argv.slice(2), command.options);
-    if (p.values.help) {
-      io.out(USAGE);
+    if (argv.includes('--help') || argv.includes('-h')) {
+      io.out(`${COMMAND_HELP[name]}\n${GLOBALS_HELP}`);
       return 0;
     }
+    const p = parse(argv.slice(2), command.options);
     debug = p.values.debug === true;
     const json = p.values.json === true;
     const limit =

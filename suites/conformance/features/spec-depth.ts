@@ -7,7 +7,7 @@
 // behind a proxy rule that makes a healthy registry misbehave in exactly that way.
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { connect as netConnect } from 'node:net';
+import { isIP, connect as netConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { digestOf } from '../../../harness/oci/digest.ts';
 import { encodeManifest } from '../../../harness/oci/manifest.ts';
@@ -405,7 +405,7 @@ async function rawGet(
     : tlsConnect({
         host,
         port,
-        servername: host,
+        ...(isIP(host) ? {} : { servername: host }),
         rejectUnauthorized: !ctx.target.insecure,
         ...(ctx.target.caFile ? { ca: readFileSync(ctx.target.caFile, 'utf8') } : {}),
       });
