@@ -75,6 +75,7 @@ export async function unpackLayer(
   const maxEntries = options.maxEntries ?? 100_000;
   const tmp = join(dirname(dest), `.${name}.${randomBytes(6).toString('hex')}.unpacking`);
   if (!dry) {
+    await mkdir(dirname(dest), { recursive: true }); // like mkdir -p for the parents
     await mkdir(tmp, { mode: 0o700 });
     trackTemp(tmp);
   }

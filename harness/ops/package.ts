@@ -65,6 +65,11 @@ export async function packageCatalog(ctx: OpsContext, workDir: string, base: str
   );
   await layout.push(built.config.descriptor, bufferSource(built.config.bytes));
   await layout.push(built.descriptor, bufferSource(built.manifest), { reference: meta.version });
+  const cached = await ctx.cache.find(ref);
+  if (cached && cached.digest !== built.descriptor.digest)
+    warnings.push(
+      `${formatReference(ref)} was cached as ${cached.digest} and now holds ${built.descriptor.digest}: the content changed under version ${meta.version} (bump spec.version for a new release)`,
+    );
   await ctx.cache.record({
     registry: ref.registry,
     repository: ref.repository,

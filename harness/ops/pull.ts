@@ -11,6 +11,7 @@ import { RemoteTarget } from '../content/remote-target.ts';
 import { OcicatError } from '../errors.ts';
 import { formatReference, parseReference } from '../oci/reference.ts';
 import { bufferSource } from '../remote/blob-source.ts';
+import { isRegistryError } from '../remote/registry-error.ts';
 import type { OpsContext } from './context.ts';
 
 export interface PullResult {
@@ -29,7 +30,20 @@ export async function pullCatalog(ctx: OpsContext, input: string): Promise<PullR
   if (!ref.tag && !ref.digest) throw new OcicatError('USAGE', `pull needs a tag or a digest: ${input}`);
   const where = formatReference(ref);
   const remote = new RemoteTarget(ctx.client, ref);
-  const m = await remote.repo.getManifest(ref.digest ?? ref.tag!);
+  const m = await remote.repo.getManifest(ref.digest ?? ref.tag!).catch(async (e) => {
+    // a missing tag: say which tags the repository has (the first ten)
+    if (!ref.tag || ref.digest || !isRegistryError(e) || e.status !== 404) throw e;
+    const tags = await remote.repo.listTags({ maxPages: 10 }).catch(() => undefined);
+    throw new OcicatError('NOT_FOUND', `${where} not found`, {
+      cause: e,
+      hint:
+        tags === undefined
+          ? 'the repository does not exist, or its tags cannot be listed'
+          : tags.length
+            ? `tags there: ${tags.slice(0, 10).join(', ')}${tags.length > 10 ? `, and ${tags.length - 10} more` : ''}`
+            : 'the repository has no tags',
+    });
+  });
   const info = readArtifact(m.parsed, where);
   if (ref.tag && info.version !== ref.tag) {
     throw new OcicatError(

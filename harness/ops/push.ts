@@ -59,6 +59,20 @@ export async function pushCatalog(ctx: OpsContext, destination: string, from?: s
       hint: 'add the catalog version as the tag, e.g. :1.2.3',
     });
   const srcRef = from ? parseReference(from) : dst;
+  if (!from && !(await ctx.cache.find(dst))) {
+    // `push …:latest` of a cached catalog: the tag is the problem, not the cache
+    const versions = (await ctx.cache.entries())
+      .filter((e) => e.registry === dst.registry && e.repository === dst.repository && e.tag)
+      .map((e) => e.version);
+    if (versions.length)
+      throw new OcicatError(
+        'TAG_MISMATCH',
+        `tag ${dst.tag} is not a cached version of this catalog (cached: ${versions.join(', ')})`,
+        {
+          hint: `a catalog is pushed under its version: ${formatReference({ ...dst, tag: versions.at(-1)! })}`,
+        },
+      );
+  }
   const entry = await cachedEntry(ctx, srcRef, 'push');
   if (dst.tag !== entry.version) {
     throw new OcicatError(
@@ -77,6 +91,10 @@ export async function pushCatalog(ctx: OpsContext, destination: string, from?: s
     ? (d: { digest: string; size: number }, n: number) => ctx.progress!(d.digest, n, d.size)
     : undefined;
   const opts = onProgress ? { onProgress } : {};
+  // kubara overwrites a remote tag without a word; ocicat does too, but says so
+  const before = await remote.repo.headManifest(dst.tag).catch(() => undefined);
+  if (before && before.digest !== root.digest)
+    ctx.note(`${formatReference(dst)} held ${before.digest}; it now holds ${root.digest}`);
   try {
     const r = await copyGraph(src, root, remote, dst.tag, opts);
     if (entry.form === 'kubara') ctx.client.capabilities(dst.registry).artifactType = true;

@@ -338,6 +338,10 @@ export class RegistryClient {
 
   async errorFrom(res: HttpResponse): Promise<OcicatError> {
     const text = res.method === 'HEAD' ? '' : await readErrorText(res);
+    if (res.status === 400 && /HTTP request to an HTTPS server/i.test(text))
+      return new OcicatError('PROTOCOL', `${res.method} ${redactUrl(res.url)}: the registry speaks HTTPS`, {
+        hint: 'leave out --plain-http',
+      });
     const err = registryErrorFrom(res.status, res.method, res.url, scrub(text, this.auth.knownSecrets()));
     if (res.status === 401) {
       return new OcicatError('UNAUTHORIZED', err.message, {
