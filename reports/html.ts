@@ -1,73 +1,162 @@
-// results.json -> report.html: one self-contained page (no scripts, no fonts, no
-// fetches) readable offline. The registry x feature matrix is coloured by status;
-// each registry column shows its push and pull throughput; every cell that is
-// not a plain pass links to its evidence, embedded below the matrix.
-import { cellOf, needsEvidence, type Results, slug } from './results.ts';
+// results.json -> report.html (issue 15): one self-contained page (no fetches, no
+// fonts; one small inline script for the filters) that a vendor reads at a glance
+// at 40 registries: first the summary (a row per registry: counts, a bar, its
+// state and why), then the failures grouped by root cause, then the matrix in
+// collapsible groups with a sticky header row and feature column and the reason
+// written in every cell that is not a pass, then the evidence of each such cell.
+import { needsEvidence, type Results, slug } from './results.ts';
+import {
+  failureGroups,
+  formatSpread,
+  GROUPS,
+  groupOf,
+  registrySummaries,
+  STATUSES,
+  THROUGHPUT_NOTE,
+  throughput,
+} from './summary.ts';
 
 const esc = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
+const COLOURS: Record<string, string> = {
+  pass: '#dafbe1',
+  fail: '#ffd7d5',
+  unsupported: '#eaeef2',
+  fallback: '#fff8c5',
+  skip: '#ffffff',
+  error: '#ff8182',
+};
+
 const CSS = `
-body{font:14px/1.4 system-ui,-apple-system,Segoe UI,sans-serif;margin:24px;color:#1b1f24;background:#fff}
-h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}
-.meta{color:#57606a;margin-bottom:16px}
-table{border-collapse:collapse}th,td{border:1px solid #d0d7de;padding:4px 6px;text-align:center;white-space:nowrap}
-th.feature,td.feature{text-align:left;font-family:ui-monospace,Menlo,monospace;font-size:12px}
-thead th{background:#f6f8fa;font-size:12px;vertical-align:bottom}
-thead th .tp{display:block;font-weight:normal;color:#57606a}
-td a{color:inherit;text-decoration:none;display:block}
-.pass{background:#dafbe1}.fail{background:#ffd7d5;font-weight:600}.unsupported{background:#eaeef2;color:#57606a}
-.fallback{background:#fff8c5}.skip{background:#fff;color:#8c959f}.error{background:#ff8182;font-weight:600}
-.legend span{display:inline-block;padding:2px 8px;margin-right:6px;border:1px solid #d0d7de}
-details{margin:6px 0;border:1px solid #d0d7de;padding:6px}summary{cursor:pointer;font-family:ui-monospace,Menlo,monospace;font-size:12px}
+body{font:14px/1.4 system-ui,-apple-system,Segoe UI,sans-serif;margin:20px;color:#1b1f24;background:#fff}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:24px 0 8px}
+.meta{color:#57606a;margin-bottom:12px}
+table{border-collapse:separate;border-spacing:0}th,td{border:1px solid #d0d7de;border-width:0 1px 1px 0;padding:3px 6px;text-align:left;vertical-align:top}
+#summary td.n{text-align:right;font-variant-numeric:tabular-nums}
+.bar{display:flex;width:220px;height:12px;border:1px solid #d0d7de}.bar span{display:block;height:100%}
+.why{color:#57606a;font-size:12px;max-width:40em}
+.setup-error td.reg,.setup-error .state{color:#cf222e;font-weight:600}.unavailable td.reg{color:#8c959f}
+.pass{background:${COLOURS.pass}}.fail{background:${COLOURS.fail}}.unsupported{background:${COLOURS.unsupported};color:#57606a}
+.fallback{background:${COLOURS.fallback}}.skip{background:${COLOURS.skip};color:#8c959f}.error{background:${COLOURS.error}}
+.wrap{overflow:auto;max-height:78vh;border:1px solid #d0d7de;margin:4px 0 12px}
+.matrix th{position:sticky;top:0;background:#f6f8fa;z-index:2;font-size:12px;white-space:nowrap;vertical-align:bottom}
+.matrix th.feature,.matrix td.feature{position:sticky;left:0;z-index:1;background:#fff;font-family:ui-monospace,Menlo,monospace;font-size:12px;white-space:nowrap}
+.matrix th.feature{z-index:3;background:#f6f8fa}
+.matrix td.cell{min-width:90px;max-width:220px;font-size:12px}
+.matrix td.cell b{font-weight:600}.matrix td.cell small{display:block;color:#424a53;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;max-width:210px}
+.matrix td a{color:inherit;text-decoration:none;display:block}
+details.group>summary{font-weight:600;cursor:pointer;margin:8px 0}
+#failures li{margin:6px 0}#failures .cells{font-size:12px;color:#424a53}
+#failures a{color:#0969da}
+.filters{margin:8px 0;padding:6px 8px;background:#f6f8fa;border:1px solid #d0d7de;display:flex;gap:16px;align-items:center}
+.legend span{display:inline-block;padding:1px 8px;margin-right:6px;border:1px solid #d0d7de;font-size:12px}
+#evidence details{margin:4px 0;border:1px solid #d0d7de;padding:4px 8px}#evidence summary{cursor:pointer;font-family:ui-monospace,Menlo,monospace;font-size:12px}
 pre{white-space:pre-wrap;word-break:break-all;font-size:12px;background:#f6f8fa;padding:8px;margin:6px 0 0}
-.unavailable{color:#8c959f}
-.setup-error{color:#cf222e}
-.why{display:block;font-weight:normal;font-size:11px;max-width:28em;white-space:normal}
+.hidden{display:none}
+`;
+
+// Filters: hide the matrix rows that hold no cell of the chosen status, and the
+// registry columns whose id does not contain the text typed.
+const SCRIPT = `
+(function(){
+  var st=document.getElementById('f-status'),rg=document.getElementById('f-registry');
+  function apply(){
+    var s=st.value,t=rg.value.toLowerCase();
+    document.querySelectorAll('table.matrix').forEach(function(tb){
+      var keep=[];tb.querySelectorAll('thead th[data-reg]').forEach(function(th,i){keep[i]=th.getAttribute('data-reg').toLowerCase().indexOf(t)>=0;th.classList.toggle('hidden',!keep[i]);});
+      tb.querySelectorAll('tbody tr').forEach(function(tr){
+        var cells=tr.querySelectorAll('td.cell'),show=s==='all';
+        cells.forEach(function(td,i){td.classList.toggle('hidden',!keep[i]);if(keep[i]&&(s==='all'||(s==='notpass'?td.getAttribute('data-s')!=='pass':td.getAttribute('data-s')===s)))show=true;});
+        tr.classList.toggle('hidden',!show);
+      });
+    });
+  }
+  st.addEventListener('change',apply);rg.addEventListener('input',apply);
+})();
 `;
 
 export function renderHtml(r: Results): string {
-  const regs = r.registries;
-  const head = regs
-    .map((g) => {
-      const tp = g.throughput
-        ? `<span class="tp">↑${g.throughput.pushMiBps.toFixed(0)} ↓${g.throughput.pullMiBps.toFixed(0)} MiB/s</span>`
-        : '';
-      const cls =
-        g.state === 'unavailable'
-          ? ' class="unavailable"'
-          : g.state === 'error'
-            ? ' class="setup-error"'
-            : '';
-      // a registry that could not be set up says why in plain sight, not in a tooltip
-      const why = g.state === 'error' ? `<span class="why">setup failed: ${esc(g.reason ?? '')}</span>` : '';
-      return `<th${cls} title="${esc(`${g.title} ${g.version} · ${g.provider} · ${g.auth}${g.reason ? ` · ${g.reason}` : ''}`)}">${esc(g.id)}${tp}${why}</th>`;
-    })
-    .join('');
-  const rows = r.features
-    .map((f) => {
-      const cells = regs
-        .map((g) => {
-          const c = cellOf(r, g.id, f.id);
-          if (!c) return '<td></td>';
-          const title = esc(`${c.status}: ${c.detail}`);
-          const label = c.status;
-          const inner = needsEvidence(c.status)
-            ? `<a href="#ev-${slug(g.id)}-${slug(f.id)}">${label}</a>`
-            : label;
-          return `<td class="${c.status}" title="${title}">${inner}</td>`;
-        })
+  const cells = new Map(r.results.map((c) => [`${c.registry}\u0000${c.feature}`, c]));
+  const evidenceId = (registry: string, feature: string) => `ev-${slug(registry)}-${slug(feature)}`;
+
+  // 1. summary
+  const summary = registrySummaries(r)
+    .map(({ info, counts, total }) => {
+      const bar = STATUSES.filter((s) => counts[s] > 0)
+        .map(
+          (s) =>
+            `<span class="${s}" style="width:${((counts[s] / Math.max(1, total)) * 100).toFixed(1)}%" title="${counts[s]} ${s}"></span>`,
+        )
         .join('');
-      return `<tr><td class="feature" title="${esc(f.title)}">${esc(f.id)}${f.optional ? ' <small>(opt)</small>' : ''}</td>${cells}</tr>`;
+      const state = info.state === 'ran' ? 'ran' : info.state === 'error' ? 'setup failed' : 'unavailable';
+      const cls = info.state === 'error' ? 'setup-error' : info.state === 'unavailable' ? 'unavailable' : '';
+      return `<tr class="${cls}"><td class="reg">${esc(info.id)}</td><td>${esc(`${info.version}`)}</td><td class="state">${state}${info.reason ? `<div class="why">${esc(info.reason)}</div>` : ''}</td>${STATUSES.map((s) => `<td class="n${counts[s] && s !== 'pass' && s !== 'skip' ? ` ${s}` : ''}">${counts[s]}</td>`).join('')}<td><div class="bar">${bar}</div></td></tr>`;
     })
     .join('\n');
+  const tp = throughput(r);
+
+  // 2. failures by cause
+  const groups = failureGroups(r);
+  const failures = groups.length
+    ? `<ol id="failures">${groups
+        .map(
+          (g) =>
+            `<li><span class="legend"><span class="${g.status}">${g.status} × ${g.cells.length}</span></span> ${esc(g.example)}<div class="cells">${g.cells
+              .map(
+                (c) =>
+                  `<a href="#${evidenceId(c.registry, c.feature)}">${esc(c.registry)} · ${esc(c.feature)}</a>`,
+              )
+              .join(', ')}</div></li>`,
+        )
+        .join('\n')}</ol>`
+    : '<p id="failures">No cell failed or errored.</p>';
+
+  // 3. matrix, in groups
+  const regs = r.registries;
+  const head = regs
+    .map(
+      (g) =>
+        `<th data-reg="${esc(g.id)}" title="${esc(`${g.title} ${g.version} · ${g.provider} · ${g.auth}${g.reason ? ` · ${g.reason}` : ''}`)}">${esc(g.id)}</th>`,
+    )
+    .join('');
+  const matrix = GROUPS.concat([{ name: 'Other', areas: [] }])
+    .map(({ name }) => {
+      const features = r.features.filter((f) => groupOf(f.area) === name);
+      if (!features.length) return '';
+      const rows = features
+        .map((f) => {
+          const tds = regs
+            .map((g) => {
+              const c = cells.get(`${g.id}\u0000${f.id}`);
+              if (!c) return '<td class="cell" data-s="none"></td>';
+              const reason = c.status === 'pass' ? '' : `<small>${esc(c.detail)}</small>`;
+              const body = `<b>${c.status}</b>${reason}`;
+              return `<td class="cell ${c.status}" data-s="${c.status}" title="${esc(`${c.status}: ${c.detail}`)}">${needsEvidence(c.status) ? `<a href="#${evidenceId(g.id, f.id)}">${body}</a>` : body}</td>`;
+            })
+            .join('');
+          return `<tr><td class="feature" title="${esc(f.title)}">${esc(f.id)}${f.optional ? ' <small>(optional)</small>' : ''}</td>${tds}</tr>`;
+        })
+        .join('\n');
+      const bad = r.results.filter(
+        (c) => (c.status === 'fail' || c.status === 'error') && features.some((f) => f.id === c.feature),
+      ).length;
+      return `<details class="group" open><summary>${esc(name)} (${features.length} features${bad ? `, ${bad} fail or error` : ''})</summary>
+<div class="wrap"><table class="matrix"><thead><tr><th class="feature">feature \\ registry</th>${head}</tr></thead><tbody>
+${rows}
+</tbody></table></div></details>`;
+    })
+    .join('\n');
+
+  // 4. evidence
   const evidence = r.results
     .filter((c) => needsEvidence(c.status))
     .map(
       (c) =>
-        `<details id="ev-${slug(c.registry)}-${slug(c.feature)}"><summary>${esc(c.registry)} · ${esc(c.feature)} · ${c.status}</summary><div>${esc(c.detail)}</div><pre>${esc((c.evidence ?? ['(no requests recorded)']).join('\n'))}</pre></details>`,
+        `<details id="${evidenceId(c.registry, c.feature)}"><summary>${esc(c.registry)} · ${esc(c.feature)} · ${c.status}</summary><div>${esc(c.detail)}</div><pre>${esc((c.evidence ?? ['(no requests recorded)']).join('\n'))}</pre></details>`,
     )
     .join('\n');
+
   const count = (s: string) => r.results.filter((x) => x.status === s).length;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -75,16 +164,22 @@ export function renderHtml(r: Results): string {
 <body>
 <h1>ocicat conformance</h1>
 <div class="meta">run ${esc(r.run.id)} · ${esc(r.run.startedAt)} · ${(r.run.durationMs / 1000).toFixed(1)} s · ocicat ${esc(r.run.ocicat)} · ${regs.length} registries · ${r.features.length} features ·
-${count('pass')} pass, ${count('fail')} fail, ${count('unsupported')} unsupported, ${count('fallback')} fallback, ${count('skip')} skip, ${count('error')} error</div>
-<div class="legend"><span class="pass">pass</span><span class="fail">fail: the registry is wrong</span><span class="unsupported">unsupported: optional, lacking</span><span class="fallback">fallback</span><span class="skip">skip: not measured here</span><span class="error">error: the harness broke</span></div>
-<h2>Matrix</h2>
-<table id="matrix"><thead><tr><th class="feature">feature \\ registry</th>${head}</tr></thead>
-<tbody>
-${rows}
+${STATUSES.map((s) => `${count(s)} ${s}`).join(', ')}</div>
+<div class="legend"><span class="pass">pass</span><span class="fail">fail: the registry is wrong</span><span class="unsupported">unsupported: optional, lacking</span><span class="fallback">fallback</span><span class="skip">skip: not measured here</span><span class="error">error: the harness broke, or setup failed</span></div>
+<h2>Summary</h2>
+<table id="summary"><thead><tr><th>registry</th><th>version</th><th>state</th>${STATUSES.map((s) => `<th>${s}</th>`).join('')}<th></th></tr></thead><tbody>
+${summary}
 </tbody></table>
+${tp.push && tp.pull ? `<p class="meta">Throughput: push ${formatSpread(tp.push)}, pull ${formatSpread(tp.pull)}; ${THROUGHPUT_NOTE}.</p>` : ''}
+<h2>Failures by cause</h2>
+${failures}
+<h2>Matrix</h2>
+<div class="filters"><label>rows with <select id="f-status"><option value="all">any status</option><option value="notpass">anything but pass</option>${STATUSES.map((s) => `<option value="${s}">${s}</option>`).join('')}</select></label><label>registries containing <input id="f-registry" type="search" placeholder="e.g. distribution3"></label></div>
+${matrix}
 <h2>Evidence</h2>
-<p class="meta">The requests and answers that decided each cell that is not a plain pass (secrets redacted).</p>
-${evidence || '<p>None: every cell passed.</p>'}
+<div id="evidence"><p class="meta">The requests and answers that decided each cell that is not a plain pass (secrets redacted).</p>
+${evidence || '<p>None: every cell passed.</p>'}</div>
+<script>${SCRIPT}</script>
 </body></html>
 `;
 }

@@ -1,7 +1,16 @@
-// results.json -> report.md: the run, a summary per registry (with throughput),
-// and the matrix (feature x registry). Cells that are not a plain pass link to
-// their evidence file.
-import { cellOf, evidencePath, needsEvidence, type Results } from './results.ts';
+// results.json -> report.md (issue 15): the summary (a row per registry), the
+// failures grouped by root cause, then one section per registry with every cell
+// that is not a plain pass and its reason: no table is wider than a registry's
+// own, whatever the number of registries. Non-pass cells link to their evidence.
+import { evidencePath, needsEvidence, type Results } from './results.ts';
+import {
+  failureGroups,
+  formatSpread,
+  registrySummaries,
+  STATUSES,
+  THROUGHPUT_NOTE,
+  throughput,
+} from './summary.ts';
 
 export const SYMBOL: Record<string, string> = {
   pass: '✅ pass',
@@ -16,24 +25,44 @@ const mdEsc = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 export function renderMarkdown(r: Results): string {
   const lines: string[] = [];
+  const link = (c: { registry: string; feature: string; status: string }, label: string) =>
+    needsEvidence(c.status as Results['results'][number]['status'])
+      ? `[${label}](${evidencePath(c.registry, c.feature)})`
+      : label;
   lines.push('# ocicat conformance report', '');
   lines.push(
     `Run \`${r.run.id}\`: ${r.run.startedAt} to ${r.run.finishedAt} (${(r.run.durationMs / 1000).toFixed(1)} s), ocicat ${r.run.ocicat}, Node ${r.run.node}, ${r.run.platform}.${r.run.shards ? ` Merged from ${r.run.shards.length} shards.` : ''}`,
     '',
   );
-  lines.push('## Registries', '');
+  // 1. the summary: a row per registry, with why it did not run where it did not
+  lines.push('## Summary', '');
   lines.push(
-    '| registry | version | provider | auth | pass | fail | unsupported | fallback | skip | error | push MiB/s | pull MiB/s |',
+    '| registry | version | provider | auth | state | pass | fail | unsupported | fallback | skip | error |',
   );
-  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
-  for (const reg of r.registries) {
-    const rows = r.results.filter((x) => x.registry === reg.id);
-    const c = (s: string) => rows.filter((x) => x.status === s).length;
-    const tp = reg.throughput;
-    const name = reg.state === 'ran' ? reg.id : `${reg.id} (${reg.state}: ${mdEsc(reg.reason ?? '')})`;
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const { info, counts } of registrySummaries(r)) {
     lines.push(
-      `| ${name} | ${reg.version} | ${reg.provider}${reg.profile ? ` (${reg.profile} profile)` : ''} | ${reg.auth} | ${c('pass')} | ${c('fail')} | ${c('unsupported')} | ${c('fallback')} | ${c('skip')} | ${c('error')} | ${tp ? tp.pushMiBps.toFixed(0) : ''} | ${tp ? tp.pullMiBps.toFixed(0) : ''} |`,
+      `| [${mdEsc(info.id)}](#${anchor(info.id)}) | ${info.version} | ${info.provider}${info.profile ? ` (${info.profile} profile)` : ''} | ${info.auth} | ${info.state === 'ran' ? 'ran' : `${info.state}: ${mdEsc(info.reason ?? '')}`} | ${STATUSES.slice(
+        0,
+        6,
+      )
+        .map((s) => counts[s])
+        .join(' | ')} |`,
     );
+  }
+  const tp = throughput(r);
+  if (tp.push && tp.pull)
+    lines.push(
+      '',
+      `Throughput: push ${formatSpread(tp.push)}, pull ${formatSpread(tp.pull)}; ${THROUGHPUT_NOTE}.`,
+    );
+  // 2. the failures, one line per root cause
+  const groups = failureGroups(r);
+  lines.push('', '## Failures by cause', '');
+  if (!groups.length) lines.push('No cell failed or errored.');
+  for (const g of groups) {
+    lines.push(`- ${SYMBOL[g.status]} × ${g.cells.length}: ${mdEsc(g.example)}`);
+    lines.push(`  - ${g.cells.map((c) => `${mdEsc(c.registry)} ${link(c, `\`${c.feature}\``)}`).join(', ')}`);
   }
   const disagreements = r.results.filter((x) => x.disagrees && !x.disagrees.explainedBy);
   const explained = r.results.filter((x) => x.disagrees?.explainedBy);
@@ -51,7 +80,7 @@ export function renderMarkdown(r: Results): string {
   if (explained.length)
     lines.push(
       '',
-      `${explained.length} more official rows fail where a broader ocicat check passes, each only through test cases that a narrower ocicat check also fails (${[...new Set(explained.flatMap((x) => x.disagrees!.explainedBy!))].map((f) => `\`${f}\``).join(', ')}): not disagreements.`,
+      `${explained.length} official rows fail where a broader ocicat check passes, each only through test cases that a narrower ocicat check also fails (${[...new Set(explained.flatMap((x) => x.disagrees!.explainedBy!))].map((f) => `\`${f}\``).join(', ')}): not disagreements.`,
     );
   const residue = r.registries.filter(
     (x) => x.cleanup && x.cleanup.refused.length + x.cleanup.left.length > 0,
@@ -66,42 +95,43 @@ export function renderMarkdown(r: Results): string {
       for (const ref of [...x.cleanup!.refused, ...x.cleanup!.left.map((l) => `${l} (still there)`)])
         lines.push(`- ${x.id}: \`${mdEsc(ref)}\``);
   }
-  lines.push('', '## Matrix', '');
-  const regs = r.registries.map((x) => x.id);
-  lines.push(`| feature | ${regs.map(mdEsc).join(' | ')} |`);
-  lines.push(`|---|${regs.map(() => '---').join('|')}|`);
-  const row = (f: Results['features'][number]) => {
-    const cells = regs.map((reg) => {
-      const c = cellOf(r, reg, f.id);
-      if (!c) return '';
-      const label = SYMBOL[c.status] ?? c.status;
-      return needsEvidence(c.status)
-        ? `[${label}](${evidencePath(reg, f.id)} "${mdEsc(c.detail).replace(/"/g, "'")}")`
-        : label;
-    });
-    return `| \`${f.id}\`${f.optional ? ' (optional)' : ''} | ${cells.join(' | ')} |`;
-  };
-  const divider = `|---|${regs.map(() => '---').join('|')}|`;
-  const faults = r.features.filter((f) => f.area === 'faults');
-  lines.push(...r.features.filter((f) => f.area !== 'faults').map(row));
-  if (faults.length) {
+  // 3. one section per registry: every cell that is not a plain pass, with its reason
+  const byRegistry = new Map<string, Results['results']>();
+  for (const c of r.results) byRegistry.set(c.registry, [...(byRegistry.get(c.registry) ?? []), c]);
+  const feature = new Map(r.features.map((f) => [f.id, f]));
+  for (const { info, counts } of registrySummaries(r)) {
+    lines.push('', `## ${info.id}`, '');
     lines.push(
-      '',
-      '## Fault scenarios',
-      '',
-      'A fault proxy in front of each registry; a scenario passes when the operation completes with the right digest, or fails with one clear line leaving no partial artifact in the cache or the remote, and a retry succeeds.',
+      `${info.title} ${info.version}, ${info.provider}, ${info.auth}${info.state === 'ran' ? '' : `; ${info.state}: ${mdEsc(info.reason ?? '')}`}. ${STATUSES.map((s) => `${counts[s]} ${s}`).join(', ')}.`,
       '',
     );
-    lines.push(`| scenario | ${regs.map(mdEsc).join(' | ')} |`, divider);
-    lines.push(...faults.map(row));
+    const cells = byRegistry.get(info.id) ?? [];
+    const others = cells.filter((c) => c.status !== 'pass');
+    if (others.length) {
+      lines.push('| feature | status | reason |', '|---|---|---|');
+      for (const c of others)
+        lines.push(
+          `| \`${c.feature}\`${feature.get(c.feature)?.optional ? ' (optional)' : ''} | ${link(c, SYMBOL[c.status] ?? c.status)} | ${mdEsc(c.detail)} |`,
+        );
+    }
+    const passed = cells.filter((c) => c.status === 'pass').map((c) => `\`${c.feature}\``);
+    if (passed.length) lines.push('', `Passed: ${passed.join(', ')}.`);
   }
   lines.push('', '## Features', '');
   for (const f of r.features)
     lines.push(`- \`${f.id}\` (${f.area}${f.optional ? ', optional' : ''}): ${f.title}`);
   lines.push(
     '',
-    'Statuses: pass; fail (the registry is wrong); unsupported (an optional feature the registry lacks, measured); fallback (passed through the fallback path); skip (not measured here, with the reason); error (the harness broke).',
+    'Statuses: pass; fail (the registry is wrong); unsupported (an optional feature the registry lacks, measured); fallback (passed through the fallback path); skip (not measured here, with the reason); error (the harness broke, or the registry could not be set up).',
     '',
   );
   return `${lines.join('\n')}\n`;
+}
+
+/** GitHub's heading anchor for a registry section. */
+function anchor(id: string): string {
+  return id
+    .toLowerCase()
+    .replace(/[^a-z0-9 _-]/g, '')
+    .replace(/ /g, '-');
 }

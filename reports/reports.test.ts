@@ -6,6 +6,7 @@ import { renderJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
 import { mergeResults } from './merge.ts';
 import { evidencePath, ResultsError, validateResults } from './results.ts';
+import { failureGroups } from './summary.ts';
 
 describe('renderers', () => {
   const r = sampleResults();
@@ -30,13 +31,45 @@ describe('renderers', () => {
     expect(closed).toBe(opened);
   });
 
-  it('Markdown: summary with throughput, matrix with links to evidence for non-pass cells', () => {
+  it('Markdown: summary first, failures by cause, one section per registry with every non-pass reason', () => {
     const md = renderMarkdown(r);
-    expect(md).toContain('| reg-a | 1.0.0 | process | anonymous | 1 | 0 | 1 | 1 | 0 | 0 | 100 | 300 |');
-    expect(md).toContain('reg-b (unavailable: unreachable)');
-    expect(md).toContain(`[➖ unsupported](${evidencePath('reg-a', 'referrers.api')}`);
-    expect(md).toContain(`[❌ fail](${evidencePath('reg-b', 'push.blob.monolithic')}`);
-    expect(md).toMatch(/\| `push.blob.monolithic` \| ✅ pass \|/);
+    expect(md).toContain('| [reg-a](#reg-a) | 1.0.0 | process | anonymous | ran | 1 | 0 | 1 | 1 | 0 | 0 |');
+    expect(md).toContain('| unavailable: unreachable |');
+    expect(md).toContain('Throughput: push 100 MiB/s median (100-100, 1 registries), pull 300 MiB/s median');
+    expect(md).toContain('indicative only');
+    expect(md.indexOf('## Summary')).toBeLessThan(md.indexOf('## Failures by cause'));
+    expect(md).toContain('- 💥 error × 1: harness broke');
+    expect(md).toContain(
+      `reg-b [\`push.blob.monolithic\`](${evidencePath('reg-b', 'push.blob.monolithic')})`,
+    );
+    // per registry: the reason of every non-pass cell, passes in one line
+    expect(md).toContain(
+      `| \`referrers.api\` (optional) | [➖ unsupported](${evidencePath('reg-a', 'referrers.api')}) | 404 |`,
+    );
+    expect(md).toContain('| `catalog.push` | ⏭ skip | registry unavailable: unreachable |');
+    expect(md).toContain('Passed: `push.blob.monolithic`.');
+    // no table wider than a registry's own
+    const widest = Math.max(
+      ...md
+        .split('\n')
+        .filter((l) => l.startsWith('|'))
+        .map((l) => l.split('|').length),
+    );
+    expect(widest).toBeLessThanOrEqual(13);
+  });
+
+  it('failures are grouped by cause whatever the URL, digest or number', () => {
+    const base = sampleResults();
+    const fails = ['a', 'b', 'c'].map((reg, i) => ({
+      registry: `reg-${reg}`,
+      feature: 'push.blob.monolithic',
+      status: 'fail' as const,
+      durationMs: 1,
+      detail: `PUT http://127.0.0.1:${4000 + i}/v2/x-${i}abcdef/blobs/sha256:${String(i).repeat(64)}: 500 after ${i} tries`,
+    }));
+    const g = failureGroups({ ...base, results: fails });
+    expect(g).toHaveLength(1);
+    expect(g[0]!.cells).toHaveLength(3);
   });
 
   it('Markdown and HTML: what a vendor run left behind, and a registry that could not be set up', () => {
@@ -51,18 +84,29 @@ describe('renderers', () => {
     const md = renderMarkdown(r);
     expect(md).toContain('## Left on the registries');
     expect(md).toContain('`ns/run-1/app@sha256:abc: 405 UNSUPPORTED`');
-    expect(md).toContain('(error: credentials refused; check ACME_PASSWORD (and the user name))');
-    expect(renderHtml(r)).toContain('setup failed: credentials refused; check ACME_PASSWORD');
+    expect(md).toContain('| error: credentials refused; check ACME_PASSWORD (and the user name) |');
+    const h = renderHtml(r);
+    expect(h).toContain('setup failed<div class="why">credentials refused; check ACME_PASSWORD');
   });
 
   it('HTML: self-contained, coloured cells that link to embedded evidence', () => {
     const h = renderHtml(r);
-    expect(h).not.toMatch(/<script|<link |src=|@import|url\(/);
+    // self-contained: one inline script (the filters), nothing fetched
+    expect(h).not.toMatch(/<script[^>]*src=|<link |@import|url\(/);
+    expect(h.match(/<script>/g)).toHaveLength(1);
+    // the reason is written in the cell, which links to its evidence
     expect(h).toContain(
-      '<td class="fail" title="fail: digest &lt;mismatch&gt; &amp; more"><a href="#ev-reg-b-push.blob.monolithic">fail</a></td>',
+      '<td class="cell fail" data-s="fail" title="fail: digest &lt;mismatch&gt; &amp; more"><a href="#ev-reg-b-push.blob.monolithic"><b>fail</b><small>digest &lt;mismatch&gt; &amp; more</small></a></td>',
     );
     expect(h).toContain('id="ev-reg-b-push.blob.monolithic"');
-    expect(h).toContain('↑100 ↓300 MiB/s');
+    // summary before failures before matrix; throughput out of the column heads
+    expect(h.indexOf('id="summary"')).toBeLessThan(h.indexOf('id="failures"'));
+    expect(h.indexOf('id="failures"')).toBeLessThan(h.indexOf('class="matrix"'));
+    expect(h).not.toContain('↑100');
+    expect(h).toContain('push 100 MiB/s median');
+    // groups of the matrix
+    expect(h).toContain('OCI distribution spec (ocicat) (2 features, 2 fail or error)');
+    expect(h).toContain('Catalog workflow (1 features)');
     expect(h).toContain('Monolithic &lt;upload&gt; &amp; &quot;quotes&quot;');
   });
 });

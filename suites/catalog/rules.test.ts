@@ -89,7 +89,8 @@ describe('reference client rules', () => {
       home: h,
     });
     expect(direct.code).toBe(2);
-    expect(direct.stderr).toMatch(/cached versions of this catalog: 1.0.0/);
+    // the tag is named as the problem first (issue 15), with the cached version to use
+    expect(direct.stderr).toMatch(/tag 2.0.0 is not a cached version of this catalog \(cached: 1.0.0\)/);
   });
 
   it('refuses to push what is not cached (push never packages)', async (ctx) => {

@@ -136,7 +136,8 @@ describe('ocicat conformance run', () => {
       expect(existsSync(join(dir, 'whole', f)), f).toBe(true);
     const md = await readFile(join(dir, 'whole', 'report.md'), 'utf8');
     const html = await readFile(join(dir, 'whole', 'report.html'), 'utf8');
-    expect(md).toContain('## Fault scenarios');
+    expect(md).toContain(`## ${D2}`); // one section per registry, its fault rows among them
+    expect(md).toContain('## Failures by cause');
     const decisive = whole.results.filter((x) =>
       ['fail', 'unsupported', 'fallback', 'error'].includes(x.status),
     );
@@ -144,7 +145,7 @@ describe('ocicat conformance run', () => {
     for (const c of decisive) {
       const text = await readFile(join(dir, 'whole', evidencePath(c.registry, c.feature)), 'utf8');
       expect(text.split('\n').length, `${c.registry} ${c.feature}`).toBeGreaterThan(3);
-      expect(md).toContain(`(${evidencePath(c.registry, c.feature)} `);
+      expect(md).toContain(`(${evidencePath(c.registry, c.feature)})`);
       expect(html).toContain(`id="ev-${c.registry.replace(/[^A-Za-z0-9._-]+/g, '_')}-${c.feature}"`);
     }
     // the evidence shows the request that decided it, e.g. the refused manifest PUT
@@ -218,28 +219,52 @@ describe('ocicat conformance run', () => {
       ],
     });
     try {
-      const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      // the size a vendor's laptop shows (issue 15): 1,600 x 1,000
+      const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
       await page.goto(`file://${join(dir, 'whole', 'report.html')}`);
-      const table = page.locator('#matrix');
-      await table.waitFor({ state: 'visible' });
-      expect(await page.locator('#matrix tbody tr').count()).toBe(whole.features.length);
-      expect(await page.locator('#matrix thead th').count()).toBe(whole.registries.length + 1);
-      // runs in the page; this project has no DOM types, so getComputedStyle is reached through globalThis
+      // the summary comes first: a row per registry
+      await page.locator('#summary').waitFor({ state: 'visible' });
+      expect(await page.locator('#summary tbody tr').count()).toBe(whole.registries.length);
+      // every failure can be found from the first screen: the list is there, grouped, and leads to evidence
+      const failures = page.locator('#failures li');
+      expect(await failures.count()).toBeGreaterThan(0);
+      const firstBox = await failures.first().boundingBox();
+      expect(firstBox!.y).toBeLessThan(1000);
+      // the matrix: every feature once, every registry a column, in groups
+      expect(await page.locator('table.matrix tbody tr').count()).toBe(whole.features.length);
+      expect(await page.locator('table.matrix').first().locator('thead th').count()).toBe(
+        whole.registries.length + 1,
+      );
       type Css = { getComputedStyle(e: unknown): { backgroundColor: string } };
       const colour = (sel: string) =>
         page
           .locator(sel)
           .first()
           .evaluate((el) => (globalThis as unknown as Css).getComputedStyle(el).backgroundColor);
-      expect(await colour('#matrix td.pass')).toBe('rgb(218, 251, 225)');
-      expect(await colour('#matrix td.fail')).toBe('rgb(255, 215, 213)');
-      // a fail cell's link leads to its evidence
-      await page.locator('#matrix td.fail a').first().click();
-      expect(page.url()).toMatch(/#ev-/);
-      const shot = await table.screenshot({ path: join(dir, 'matrix.png') });
-      expect(shot.length).toBeGreaterThan(10_000);
+      expect(await colour('table.matrix td.cell.pass')).toBe('rgb(218, 251, 225)');
+      expect(await colour('table.matrix td.cell.fail')).toBe('rgb(255, 215, 213)');
+      // the reason is text in the cell, not a tooltip
+      expect(await page.locator('table.matrix td.cell.fail small').first().innerText()).not.toBe('');
+      // the feature column stays put while the matrix scrolls sideways
+      const wrap = page.locator('.wrap').first();
+      const feature = wrap.locator('td.feature').first();
+      const before = (await feature.boundingBox())!;
+      await wrap.evaluate((el) => {
+        (el as { scrollLeft: number }).scrollLeft = 100_000;
+      });
+      const after = (await feature.boundingBox())!;
+      expect(Math.abs(after.x - before.x)).toBeLessThan(2);
+      const shot = await page.screenshot({ path: join(dir, 'matrix.png') });
       expect(shot.subarray(1, 4).toString()).toBe('PNG');
       await writeFile(join(tmpdir(), 'ocicat-last-matrix.png'), shot);
+      // the filter: only rows with a fail
+      await page.selectOption('#f-status', 'fail');
+      const visible = await page.locator('table.matrix tbody tr:not(.hidden)').count();
+      expect(visible).toBeGreaterThan(0);
+      expect(visible).toBeLessThan(whole.features.length);
+      // a failure's link leads to its evidence
+      await page.locator('#failures a').first().click();
+      expect(page.url()).toMatch(/#ev-/);
     } finally {
       await browser.close();
     }

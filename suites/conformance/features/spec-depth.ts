@@ -38,7 +38,7 @@ async function session(ctx: FeatureContext, repo: string): Promise<string> {
 }
 
 /** A leaked filesystem path or stack in an error text (distribution 2.8 and 3.1.1 leak theirs on a 500). */
-const LEAK = /\/var\/lib\/|\/registry\/docker\/|\/tmp\/[^\s"]*\/docker\/|goroutine \d+|\.go:\d+/;
+const LEAK = /\/var\/lib\/|\/docker\/registry\/v2\/|\/registry\/docker\/|goroutine \d+|\.go:\d+/;
 
 export const specDepthFeatures: Feature[] = [
   {

@@ -1,0 +1,109 @@
+// What both renderers put first (issue 15): per registry, its counts and state;
+// the failures grouped by root cause; the feature groups of the matrix; and the
+// throughput as median and range, said to be indicative.
+import type { FeatureResult, RegistryInfo, Results, Status } from './results.ts';
+
+export const STATUSES: Status[] = ['pass', 'fail', 'unsupported', 'fallback', 'skip', 'error'];
+
+export interface RegistrySummary {
+  info: RegistryInfo;
+  counts: Record<Status, number>;
+  total: number;
+}
+
+export function registrySummaries(r: Results): RegistrySummary[] {
+  const by = new Map<string, FeatureResult[]>();
+  for (const c of r.results) by.set(c.registry, [...(by.get(c.registry) ?? []), c]);
+  return r.registries.map((info) => {
+    const rows = by.get(info.id) ?? [];
+    const counts = Object.fromEntries(
+      STATUSES.map((s) => [s, rows.filter((x) => x.status === s).length]),
+    ) as Record<Status, number>;
+    return { info, counts, total: rows.length };
+  });
+}
+
+/** The reason with what differs between occurrences of one cause taken out: URLs, digests, ids, numbers. */
+export function causeOf(detail: string): string {
+  return detail
+    .replace(/https?:\/\/\S+/g, '<url>')
+    .replace(/\b(sha256|sha512):[0-9a-f]{8,}/g, '<digest>')
+    .replace(/\b[0-9a-f]{6,}\b/g, '<id>')
+    .replace(/\b\d+(\.\d+)*\b/g, '#')
+    .slice(0, 200);
+}
+
+export interface FailureGroup {
+  status: Status;
+  cause: string;
+  /** One real reason, as it was said. */
+  example: string;
+  cells: FeatureResult[];
+}
+
+/** fail and error cells grouped by status and cause, largest group first. */
+export function failureGroups(r: Results): FailureGroup[] {
+  const groups = new Map<string, FailureGroup>();
+  for (const c of r.results) {
+    if (c.status !== 'fail' && c.status !== 'error') continue;
+    const cause = causeOf(c.detail);
+    const key = `${c.status}\u0000${cause}`;
+    const g = groups.get(key) ?? { status: c.status, cause, example: c.detail, cells: [] };
+    g.cells.push(c);
+    groups.set(key, g);
+  }
+  return [...groups.values()].sort((a, b) =>
+    a.status === b.status ? b.cells.length - a.cells.length : a.status === 'error' ? -1 : 1,
+  );
+}
+
+/** The matrix's groups, in this order, by feature area. */
+export const GROUPS: Array<{ name: string; areas: string[] }> = [
+  {
+    name: 'OCI distribution spec (ocicat)',
+    areas: ['push', 'pull', 'manifest', 'referrers', 'tags', 'delete', 'errors'],
+  },
+  { name: 'Official OCI conformance suite', areas: ['official'] },
+  { name: 'Catalog workflow', areas: ['catalog'] },
+  { name: 'Interop and artifacts', areas: ['interop', 'artifact'] },
+  { name: 'Auth', areas: ['auth'] },
+  { name: 'Fault scenarios', areas: ['faults'] },
+];
+
+export function groupOf(area: string): string {
+  return GROUPS.find((g) => g.areas.includes(area))?.name ?? 'Other';
+}
+
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+  n: number;
+}
+
+function spread(values: number[]): Spread | undefined {
+  if (values.length === 0) return undefined;
+  const v = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(v.length / 2);
+  return {
+    median: v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2,
+    min: v[0]!,
+    max: v.at(-1)!,
+    n: v.length,
+  };
+}
+
+/** Push and pull MiB/s over the registries that measured them. */
+export function throughput(r: Results): { push?: Spread; pull?: Spread } {
+  const tp = r.registries.flatMap((x) => (x.throughput ? [x.throughput] : []));
+  const push = spread(tp.map((t) => t.pushMiBps));
+  const pull = spread(tp.map((t) => t.pullMiBps));
+  return { ...(push ? { push } : {}), ...(pull ? { pull } : {}) };
+}
+
+export const THROUGHPUT_NOTE =
+  'measured during the run, beside other checks, on a shared machine: indicative only (npm run bench is where speed is measured)';
+
+export function formatSpread(s: Spread): string {
+  return `${s.median.toFixed(0)} MiB/s median (${s.min.toFixed(0)}-${s.max.toFixed(0)}, ${s.n} registries)`;
+}
