@@ -2,10 +2,19 @@
 // in task.meta.conformance; a test that crashed before recording one becomes an
 // "error" row with vitest's message. Rows go to $OCICAT_RESULTS_FILE.
 import { writeFileSync } from 'node:fs';
-import type { Reporter, TestModule } from 'vitest/node';
+import type { Reporter, TestCase, TestModule } from 'vitest/node';
 import type { FeatureResult } from '../suites/conformance/run-feature.ts';
 
+/** Set by the orchestrator on a terminal: called as each feature finishes (progress). */
+export type ProgressHook = (row: { registry: string; feature: string; status: string }) => void;
+const hook = () => (globalThis as { __ocicatConformanceProgress?: ProgressHook }).__ocicatConformanceProgress;
+
 export default class ResultsReporter implements Reporter {
+  onTestCaseResult(t: TestCase): void {
+    const meta = t.meta().conformance;
+    if (meta) hook()?.(meta);
+  }
+
   onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
     const rows: FeatureResult[] = [];
     for (const m of modules) {

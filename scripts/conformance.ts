@@ -26,6 +26,7 @@ import { startProxy } from '../registries/proxy/proxy.ts';
 import { readRegistriesFile } from '../registries/registries-file.ts';
 import { type AuthVariant, RegistryUnavailable, type StartedRegistry } from '../registries/types.ts';
 import { evidencePath, type RegistryInfo, type Results, SCHEMA_VERSION } from '../reports/results.ts';
+import type { ProgressHook } from '../reports/results-reporter.ts';
 import { writeReports } from '../reports/write.ts';
 import type { Feature } from '../suites/conformance/feature.ts';
 import { FEATURES } from '../suites/conformance/features/index.ts';
@@ -442,6 +443,7 @@ export async function main(argv: string[], log = (s: string) => process.stdout.w
     process.env[WRITES_ENV] = journal;
     if (values.feature?.length) process.env.OCICAT_CONFORMANCE_FEATURES = values.feature.join(',');
     let rows: FeatureResult[] = [];
+    const wanted = (id: string) => !values.feature?.length || values.feature.some((o) => id.startsWith(o));
     // Ctrl-C (or SIGTERM) midway: stop the suite's workers, delete what the run
     // pushed to registries it did not start, stop the registries, exit 130.
     let vitest: Vitest | undefined;
@@ -467,6 +469,25 @@ export async function main(argv: string[], log = (s: string) => process.stdout.w
       process.env.TEST = 'true';
       process.env.VITEST = 'true';
       process.env.NODE_ENV ??= 'test';
+      // progress on a terminal (none when piped): features done of all, per registry
+      const total = running.length * FEATURES.filter((f) => wanted(f.id)).length;
+      let done = 0;
+      const failing = new Map<string, number>();
+      if (process.stderr.isTTY)
+        (globalThis as { __ocicatConformanceProgress?: ProgressHook }).__ocicatConformanceProgress = (
+          row,
+        ) => {
+          done++;
+          if (row.status === 'fail' || row.status === 'error')
+            failing.set(row.registry, (failing.get(row.registry) ?? 0) + 1);
+          const bad = [...failing.values()].reduce((a, b) => a + b, 0);
+          process.stderr.write(
+            `\r\x1b[2K${done}/${total} features (${running.length} registries${bad ? `, ${bad} fail or error` : ''}) · ${row.registry}: ${row.feature} ${row.status}`.slice(
+              0,
+              (process.stderr.columns ?? 120) - 1,
+            ),
+          );
+        };
       const ours = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') };
       vitest = await createVitest('test', {
         config: join(ROOT, 'suites/conformance/vitest.config.ts'),
@@ -480,6 +501,7 @@ export async function main(argv: string[], log = (s: string) => process.stdout.w
         await vitest.start([]);
       } finally {
         await vitest.close();
+        if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
       }
       // the signal handler cleans up and exits; the run's own ending must not race it
       if (interrupted) await new Promise(() => {});
@@ -487,7 +509,6 @@ export async function main(argv: string[], log = (s: string) => process.stdout.w
       rows = JSON.parse(await readFile(rowsFile, 'utf8').catch(() => '[]')) as FeatureResult[];
     }
     // the official OCI suite, a peer: after ocicat's own features (its switches come from them)
-    const wanted = (id: string) => !values.feature?.length || values.feature.some((o) => id.startsWith(o));
     const official = OFFICIAL_FEATURES.filter((f) => wanted(f.id));
     const officialWrites: WriteRecord[] = [];
     if (official.length) {

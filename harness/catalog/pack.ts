@@ -81,7 +81,12 @@ export async function listTree(dir: string, name: string): Promise<SourceEntry[]
 
 const SMALL_FILE = 1024 * 1024;
 
-async function* tarStream(entries: SourceEntry[]): AsyncGenerator<Buffer> {
+async function* tarStream(
+  entries: SourceEntry[],
+  onProgress?: (bytes: number, total: number) => void,
+): AsyncGenerator<Buffer> {
+  const total = entries.reduce((a, e) => a + (e.type === 'file' ? e.size : 0), 0);
+  let done = 0;
   for (const e of entries) {
     yield encodeHeader(e);
     if (e.type !== 'file') continue;
@@ -93,6 +98,8 @@ async function* tarStream(entries: SourceEntry[]): AsyncGenerator<Buffer> {
       n += (chunk as Buffer).length;
       if (n > e.size) break;
       reclaim((chunk as Buffer).length);
+      done += (chunk as Buffer).length;
+      onProgress?.(done, total);
       yield chunk as Buffer;
     }
     if (n !== e.size) throw new OcicatError('INVALID_CATALOG', `${e.abs} changed while it was packed`);
@@ -119,12 +126,19 @@ export interface PackedTree {
   tarDigest(): string;
 }
 
-/** The gzipped tar of a catalog directory. */
-export async function packTree(dir: string, name: string): Promise<PackedTree> {
+/** The gzipped tar of a catalog directory; `onProgress` gets the file bytes read of all, and the entry count. */
+export async function packTree(
+  dir: string,
+  name: string,
+  onProgress?: (bytes: number, total: number, entries: number) => void,
+): Promise<PackedTree> {
   const entries = await listTree(dir, name);
   const hash = createHash('sha256');
   let digest: string | undefined;
-  const tar = hashing(tarStream(entries), hash);
+  const tar = hashing(
+    tarStream(entries, onProgress ? (b, t) => onProgress(b, t, entries.length) : undefined),
+    hash,
+  );
   async function* finishing(): AsyncGenerator<Buffer> {
     yield* gzip(tar);
     digest = `sha256:${hash.digest('hex')}`;

@@ -23,4 +23,21 @@ describe('progress', () => {
     expect(out.filter((s) => s.includes('%')).length).toBe(2);
     expect(out.filter((s) => s === '\r\x1b[2K')).toHaveLength(1);
   });
+
+  it('gives speed and time left, and a final line that stays', () => {
+    let t = 0;
+    const out: string[] = [];
+    const bar = terminalProgress(
+      (s) => out.push(s),
+      () => t,
+    );
+    bar.update('sha256:a', 0, 100 * 1024 * 1024);
+    t = 1000;
+    bar.update('sha256:a', 25 * 1024 * 1024, 100 * 1024 * 1024);
+    expect(out.at(-1)).toMatch(/25\.0 MiB \/ 100\.0 MiB {2}25% {2}25\.0 MiB\/s {2}3 s left$/);
+    t = 4000;
+    bar.update('sha256:a', 100 * 1024 * 1024, 100 * 1024 * 1024);
+    bar.done();
+    expect(out.at(-1)).toBe('1 item, 100.0 MiB in 4.0 s (25.0 MiB/s)\n');
+  });
 });

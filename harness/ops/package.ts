@@ -56,7 +56,12 @@ export async function packageCatalog(ctx: OpsContext, workDir: string, base: str
   const meta = metaOf(catalog);
   const ref = packageReference(base, meta.name, meta.version);
   const layout = await ctx.cache.layout(ref.registry, ref.repository);
-  const packed = await packTree(workDir, meta.name);
+  const progress = ctx.progress;
+  const packed = await packTree(
+    workDir,
+    meta.name,
+    progress ? (bytes, total, n) => progress(`packing ${meta.name} (${n} entries)`, bytes, total) : undefined,
+  );
   const blob = await layout.ingest(packed.stream, LAYER_MEDIA_TYPE);
   const built = buildArtifact(
     meta,
