@@ -244,7 +244,7 @@ describe('ocicat conformance run', () => {
       expect(await colour('table.matrix td.cell.pass')).toBe('rgb(218, 251, 225)');
       expect(await colour('table.matrix td.cell.fail')).toBe('rgb(255, 215, 213)');
       // the reason is text in the cell, not a tooltip
-      expect(await page.locator('table.matrix td.cell.fail small').first().innerText()).not.toBe('');
+      expect(await page.locator('table.matrix td.cell.fail small').first().textContent()).not.toBe('');
       // the feature column stays put while the matrix scrolls sideways
       const wrap = page.locator('.wrap').first();
       const feature = wrap.locator('td.feature').first();
