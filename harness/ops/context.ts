@@ -12,6 +12,8 @@ export interface GlobalOptions {
   insecure?: boolean;
   /** Request log lines (already redacted). */
   log?: (line: string) => void;
+  /** With log: each exchange's heads and the first KiB of bodies too. */
+  evidence?: boolean;
 }
 
 export type ProgressFn = (what: string, bytes: number, total: number) => void;
@@ -36,6 +38,7 @@ export async function createContext(
     ...(options.caFile ? { caFile: options.caFile } : {}),
     ...(options.insecure ? { insecure: true } : {}),
     ...(options.log ? { log: options.log } : {}),
+    ...(options.evidence ? { evidence: true } : {}),
   });
   return {
     home: options.home,

@@ -10,7 +10,7 @@ import { BlobWorkers, defaultBlobWorkers, type Reservation } from './blob-worker
 import { type Capabilities, CapabilityCache } from './capabilities.ts';
 import { drain, type HttpResponse, header, readErrorText } from './http.ts';
 import { Limiter } from './limiter.ts';
-import { redactUrl, scrub } from './redact.ts';
+import { redactHeaders, redactUrl, scrub } from './redact.ts';
 import { registryErrorFrom } from './registry-error.ts';
 import type { BodyContent } from './request-body.ts';
 import { DEFAULT_RETRY, isRetryableStatus, type RetryPolicy, retryDelay, sleep } from './retry.ts';
@@ -71,6 +71,8 @@ export interface ClientOptions extends TransportOptions {
   concurrency?: number;
   userAgent?: string;
   log?: (line: string) => void;
+  /** Log each exchange's heads (redacted) and the first KiB of bodies too: a report's evidence. */
+  evidence?: boolean;
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -156,6 +158,20 @@ export class RegistryClient {
     if (this.options.log) this.options.log(scrub(line, this.auth.knownSecrets()));
   }
 
+  /** The heads of an exchange, secrets redacted, and the first KiB of a request body held in memory. */
+  private logHeads(headers: Record<string, string>, body: RequestBody | undefined, res: HttpResponse): void {
+    const heads = (h: Record<string, unknown>, mark: string) =>
+      Object.entries(redactHeaders(h))
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => `  ${mark} ${k}: ${Array.isArray(v) ? v.join(', ') : String(v)}`);
+    const lines = heads(headers, '>');
+    const sent = body && body.length <= 64 * 1024 ? body.open() : undefined;
+    if (Buffer.isBuffer(sent))
+      lines.push(`  > body: ${sent.subarray(0, 1024).toString('utf8')}${sent.length > 1024 ? ' …' : ''}`);
+    lines.push(...heads(res.headers, '<'));
+    this.log(lines.join('\n'));
+  }
+
   private limiter(registry: string): Limiter {
     let l = this.limiters.get(registry);
     if (!l) {
@@ -214,6 +230,7 @@ export class RegistryClient {
       res.body.once('close', release);
       res.body.once('end', release);
       this.log(`${method} ${redactUrl(url)} -> ${res.status}`);
+      if (this.options.evidence) this.logHeads(headers, body, res);
 
       if (res.status === 401 && sameOrigin && !challenged) {
         challenged = true;
@@ -338,6 +355,8 @@ export class RegistryClient {
 
   async errorFrom(res: HttpResponse): Promise<OcicatError> {
     const text = res.method === 'HEAD' ? '' : await readErrorText(res);
+    if (this.options.evidence && text)
+      this.log(`  < body: ${text.slice(0, 1024)}${text.length > 1024 ? ' …' : ''}`);
     if (res.status === 400 && /HTTP request to an HTTPS server/i.test(text))
       return new OcicatError('PROTOCOL', `${res.method} ${redactUrl(res.url)}: the registry speaks HTTPS`, {
         hint: 'leave out --plain-http',

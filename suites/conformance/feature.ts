@@ -28,6 +28,8 @@ export interface FeatureContext {
   /** A fresh repository name below the run's namespace. */
   fresh(label: string): string;
   clientFor(t: Target, log?: (l: string) => void): RegistryClient;
+  /** The request log that becomes the evidence: give it to the ops' own clients too. */
+  log: (line: string) => void;
   /** Say that something outside ocicat's client (a peer tool) pushed to this repository. */
   track(repository: string): void;
   tmp: string;
@@ -81,7 +83,7 @@ export function makeClient(t: Target, log?: (l: string) => void): RegistryClient
     ...(t.insecure ? { insecure: true } : {}),
     // like a real client: ECR's rate limit answers 429 without Retry-After
     retry: { maxRetries: 4, baseDelayMs: 250, maxDelayMs: 2_000, retryAfterCapMs: 5_000 },
-    ...(log ? { log } : {}),
+    ...(log ? { log, evidence: true } : {}),
   });
 }
 
@@ -99,6 +101,7 @@ export function makeContext(
     repo: (name) => new RemoteRepository(client, { registry: target.host, repository: name }),
     fresh: (label) => `${target.namespace}/${label}-${randomBytes(3).toString('hex')}`,
     clientFor: makeClient,
+    log,
     track: (repository) => recordWrite({ registry: target.host, repository, kind: 'repository' }),
     tmp,
   };

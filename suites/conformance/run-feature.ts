@@ -27,6 +27,7 @@ export interface FeatureResult {
   disagrees?: { feature: string; status: Status; explainedBy?: string[] };
 }
 
+/** Log entries kept per cell: an exchange is one entry (its line, heads and first KiB of bodies). */
 const EVIDENCE_LINES = 40;
 const FAILURE_CODES = new Set([
   'DIGEST_MISMATCH',

@@ -43,6 +43,9 @@ async function home(
   const anyTls = targets.find((t) => !t.plainHttp);
   return createContext({
     home: dir,
+    // the catalog operations' requests are evidence too
+    log: ctx.log,
+    evidence: true,
     plainHttp: (registry: string) => targets.find((t) => t.host === registry)?.plainHttp ?? false,
     ...(anyTls?.caFile ? { caFile: anyTls.caFile } : {}),
     ...(targets.some((t) => t.insecure) ? { insecure: true } : {}),
