@@ -54,6 +54,7 @@ details.group>summary{font-weight:600;cursor:pointer;margin:8px 0}
 #evidence details{margin:4px 0;border:1px solid #d0d7de;padding:4px 8px}#evidence summary{cursor:pointer;font-family:ui-monospace,Menlo,monospace;font-size:12px}
 pre{white-space:pre-wrap;word-break:break-all;font-size:12px;background:#f6f8fa;padding:8px;margin:6px 0 0}
 .hidden{display:none}
+.nav{margin:8px 0;font-weight:600}.nav a{color:#0969da}
 `;
 
 // Filters: hide the matrix rows that hold no cell of the chosen status, and the
@@ -80,20 +81,31 @@ export function renderHtml(r: Results): string {
   const cells = new Map(r.results.map((c) => [`${c.registry}\u0000${c.feature}`, c]));
   const evidenceId = (registry: string, feature: string) => `ev-${slug(registry)}-${slug(feature)}`;
 
-  // 1. summary
-  const summary = registrySummaries(r)
-    .map(({ info, counts, total }) => {
-      const bar = STATUSES.filter((s) => counts[s] > 0)
-        .map(
-          (s) =>
-            `<span class="${s}" style="width:${((counts[s] / Math.max(1, total)) * 100).toFixed(1)}%" title="${counts[s]} ${s}"></span>`,
-        )
-        .join('');
-      const state = info.state === 'ran' ? 'ran' : info.state === 'error' ? 'setup failed' : 'unavailable';
-      const cls = info.state === 'error' ? 'setup-error' : info.state === 'unavailable' ? 'unavailable' : '';
-      return `<tr class="${cls}"><td class="reg">${esc(info.id)}</td><td>${esc(`${info.version}`)}</td><td class="state">${state}${info.reason ? `<div class="why">${esc(info.reason)}</div>` : ''}</td>${STATUSES.map((s) => `<td class="n${counts[s] && s !== 'pass' && s !== 'skip' ? ` ${s}` : ''}">${counts[s]}</td>`).join('')}<td><div class="bar">${bar}</div></td></tr>`;
-    })
-    .join('\n');
+  // 1. summary: a row per registry that ran or failed setup; those this machine
+  // cannot provide share one row per reason, so the failures stay near the top
+  const sums = registrySummaries(r);
+  const row = ({ info, counts, total }: (typeof sums)[number]) => {
+    const bar = STATUSES.filter((s) => counts[s] > 0)
+      .map(
+        (s) =>
+          `<span class="${s}" style="width:${((counts[s] / Math.max(1, total)) * 100).toFixed(1)}%" title="${counts[s]} ${s}"></span>`,
+      )
+      .join('');
+    const state = info.state === 'ran' ? 'ran' : 'setup failed';
+    const cls = info.state === 'error' ? 'setup-error' : '';
+    return `<tr class="${cls}"><td class="reg">${esc(info.id)}</td><td>${esc(`${info.version}`)}</td><td class="state">${state}${info.reason ? `<div class="why">${esc(info.reason)}</div>` : ''}</td>${STATUSES.map((s) => `<td class="n${counts[s] && s !== 'pass' && s !== 'skip' ? ` ${s}` : ''}">${counts[s]}</td>`).join('')}<td><div class="bar">${bar}</div></td></tr>`;
+  };
+  const unavailable = new Map<string, string[]>();
+  for (const { info } of sums)
+    if (info.state === 'unavailable')
+      unavailable.set(info.reason ?? '', [...(unavailable.get(info.reason ?? '') ?? []), info.id]);
+  const summary = [
+    ...sums.filter((x) => x.info.state !== 'unavailable').map(row),
+    ...[...unavailable].map(
+      ([why, ids]) =>
+        `<tr class="unavailable"><td class="reg" colspan="2">${ids.length} not run here: ${esc(ids.join(', '))}</td><td class="state" colspan="${STATUSES.length + 2}">unavailable<div class="why">${esc(why)}</div></td></tr>`,
+    ),
+  ].join('\n');
   const tp = throughput(r);
 
   // 2. failures by cause
@@ -166,6 +178,7 @@ ${rows}
 <div class="meta">run ${esc(r.run.id)} · ${esc(r.run.startedAt)} · ${(r.run.durationMs / 1000).toFixed(1)} s · ocicat ${esc(r.run.ocicat)} · ${regs.length} registries · ${r.features.length} features ·
 ${STATUSES.map((s) => `${count(s)} ${s}`).join(', ')}</div>
 <div class="legend"><span class="pass">pass</span><span class="fail">fail: the registry is wrong</span><span class="unsupported">unsupported: optional, lacking</span><span class="fallback">fallback</span><span class="skip">skip: not measured here</span><span class="error">error: the harness broke, or setup failed</span></div>
+<p class="nav"><a href="#failures">${groups.length ? `${groups.length} causes of fail or error, ${groups.reduce((a, g) => a + g.cells.length, 0)} cells ↓` : 'no fail or error ↓'}</a> · <a href="#matrices">matrix ↓</a> · <a href="#evidence">evidence ↓</a></p>
 <h2>Summary</h2>
 <table id="summary"><thead><tr><th>registry</th><th>version</th><th>state</th>${STATUSES.map((s) => `<th>${s}</th>`).join('')}<th></th></tr></thead><tbody>
 ${summary}
@@ -173,7 +186,7 @@ ${summary}
 ${tp.push && tp.pull ? `<p class="meta">Throughput: push ${formatSpread(tp.push)}, pull ${formatSpread(tp.pull)}; ${THROUGHPUT_NOTE}.</p>` : ''}
 <h2>Failures by cause</h2>
 ${failures}
-<h2>Matrix</h2>
+<h2 id="matrices">Matrix</h2>
 <div class="filters"><label>rows with <select id="f-status"><option value="all">any status</option><option value="notpass">anything but pass</option>${STATUSES.map((s) => `<option value="${s}">${s}</option>`).join('')}</select></label><label>registries containing <input id="f-registry" type="search" placeholder="e.g. distribution3"></label></div>
 ${matrix}
 <h2>Evidence</h2>

@@ -150,6 +150,8 @@ function localPlans(): Plan[] {
             provider: 'proxy',
             profile: p.name,
             name: p.name,
+            // the version the profile describes, not the backing registry's
+            version: p.version,
             namespace: p.namespace ?? rest.namespace,
           },
           stop: async () => {

@@ -12,6 +12,7 @@ import { bufferSource } from '../../../harness/remote/blob-source.ts';
 import { bufferBody } from '../../../harness/remote/client.ts';
 import { drain, header, readBody } from '../../../harness/remote/http.ts';
 import { manifestPath } from '../../../harness/remote/paths.ts';
+import { isRegistryError } from '../../../harness/remote/registry-error.ts';
 import type { RemoteRepository } from '../../../harness/remote/repository.ts';
 import { type Feature, type FeatureContext, fail, pass, unsupported } from '../feature.ts';
 import { IMAGE_CONFIG, IMAGE_CONFIG_DESC } from './registry.ts';
@@ -206,7 +207,18 @@ const SHAPES: Array<{
 async function check(ctx: FeatureContext, shape: (typeof SHAPES)[number]) {
   const repo = ctx.fresh(`shape-${shape.name}`);
   const r = ctx.repo(repo);
-  const { bytes, mediaType } = await shape.build(r);
+  let built: Built;
+  try {
+    built = await shape.build(r);
+  } catch (e) {
+    // a blob the shape needs refused (GAR and the empty config): the shape cannot be stored
+    if (isRegistryError(e) && e.status >= 400 && e.status < 500 && e.status !== 401)
+      return shape.optional
+        ? unsupported(`a blob it needs was refused: ${e.message}`)
+        : fail(`a blob it needs was refused: ${e.message}`);
+    throw e;
+  }
+  const { bytes, mediaType } = built;
   const digest = digestOf(bytes);
   const put = await ctx.client.send({
     registry: ctx.target.host,

@@ -11,13 +11,14 @@ import { isIP, connect as netConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { digestOf } from '../../../harness/oci/digest.ts';
 import { encodeManifest } from '../../../harness/oci/manifest.ts';
-import { EMPTY_JSON, OCI_MANIFEST } from '../../../harness/oci/media-types.ts';
+import { OCI_MANIFEST } from '../../../harness/oci/media-types.ts';
 import { pullScope, pushScope } from '../../../harness/remote/auth/scope.ts';
 import { bufferSource } from '../../../harness/remote/blob-source.ts';
 import { bufferBody } from '../../../harness/remote/client.ts';
 import { drain, header, readBody } from '../../../harness/remote/http.ts';
 import { blobPath, manifestPath, uploadsPath, withQuery } from '../../../harness/remote/paths.ts';
 import { expectThat, type Feature, type FeatureContext, fail, pass, unsupported } from '../feature.ts';
+import { IMAGE_CONFIG, IMAGE_CONFIG_DESC } from './registry.ts';
 
 const text = async (res: Parameters<typeof readBody>[0]) => (await readBody(res, 1024 * 1024)).toString();
 
@@ -177,8 +178,14 @@ export const specDepthFeatures: Feature[] = [
     optional: false,
     async run(ctx) {
       const repo = ctx.fresh('baddigest');
-      await ctx.repo(repo).pushBlob(EMPTY_JSON, bufferSource(Buffer.from('{}')));
-      const m = encodeManifest({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: EMPTY_JSON, layers: [] });
+      // a plain image config: GAR has refused the empty one (REGISTRY-FACTS), which is not the point here
+      await ctx.repo(repo).pushBlob(IMAGE_CONFIG_DESC, bufferSource(IMAGE_CONFIG));
+      const m = encodeManifest({
+        schemaVersion: 2,
+        mediaType: OCI_MANIFEST,
+        config: IMAGE_CONFIG_DESC,
+        layers: [],
+      });
       const res = await ctx.client.send({
         registry: ctx.target.host,
         method: 'PUT',
@@ -210,12 +217,13 @@ export const specDepthFeatures: Feature[] = [
     optional: true,
     async run(ctx) {
       const repo = ctx.fresh('nondist');
-      await ctx.repo(repo).pushBlob(EMPTY_JSON, bufferSource(Buffer.from('{}')));
+      // a plain image config: GAR has refused the empty one (REGISTRY-FACTS), which is not the point here
+      await ctx.repo(repo).pushBlob(IMAGE_CONFIG_DESC, bufferSource(IMAGE_CONFIG));
       const foreign = randomBytes(64);
       const m = encodeManifest({
         schemaVersion: 2,
         mediaType: OCI_MANIFEST,
-        config: EMPTY_JSON,
+        config: IMAGE_CONFIG_DESC,
         layers: [
           {
             mediaType: 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip',
