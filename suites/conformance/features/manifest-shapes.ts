@@ -15,6 +15,7 @@ import { manifestPath } from '../../../harness/remote/paths.ts';
 import { isRegistryError } from '../../../harness/remote/registry-error.ts';
 import type { RemoteRepository } from '../../../harness/remote/repository.ts';
 import { type Feature, type FeatureContext, fail, pass, unsupported } from '../feature.ts';
+import { raw } from './raw.ts';
 import { IMAGE_CONFIG, IMAGE_CONFIG_DESC } from './registry.ts';
 
 interface Built {
@@ -220,26 +221,17 @@ async function check(ctx: FeatureContext, shape: (typeof SHAPES)[number]) {
   }
   const { bytes, mediaType } = built;
   const digest = digestOf(bytes);
-  const put = await ctx.client.send({
-    registry: ctx.target.host,
-    method: 'PUT',
-    path: manifestPath(repo, 'v1'),
+  const put = await raw(ctx, 'PUT', manifestPath(repo, 'v1'), [pushScope(repo)], {
     headers: { 'content-type': mediaType },
-    body: bufferBody(bytes),
-    scopes: [pushScope(repo)],
-    retry: false,
+    body: bytes,
   });
   const answer = (await readBody(put, 64 * 1024)).toString().slice(0, 160);
   if (put.status >= 400 && put.status < 500 && shape.optional)
     return unsupported(`refused with ${put.status} ${answer}`.trim());
   if (put.status !== 201) return fail(`PUT of ${shape.title} answered ${put.status} ${answer}`.trim());
   for (const ref of ['v1', digest]) {
-    const get = await ctx.client.send({
-      registry: ctx.target.host,
-      method: 'GET',
-      path: manifestPath(repo, ref),
+    const get = await raw(ctx, 'GET', manifestPath(repo, ref), [pullScope(repo)], {
       headers: { accept: mediaType },
-      scopes: [pullScope(repo)],
     });
     const back = await readBody(get, 8 * 1024 * 1024);
     if (get.status !== 200) return fail(`GET by ${ref === 'v1' ? 'tag' : 'digest'} answered ${get.status}`);
@@ -247,12 +239,8 @@ async function check(ctx: FeatureContext, shape: (typeof SHAPES)[number]) {
       return fail(
         `GET by ${ref === 'v1' ? 'tag' : 'digest'} gives other bytes (${back.length} for ${bytes.length}): the registry rewrote the manifest`,
       );
-    const head = await ctx.client.send({
-      registry: ctx.target.host,
-      method: 'HEAD',
-      path: manifestPath(repo, ref),
+    const head = await raw(ctx, 'HEAD', manifestPath(repo, ref), [pullScope(repo)], {
       headers: { accept: mediaType },
-      scopes: [pullScope(repo)],
     });
     await drain(head);
     if (head.status !== 200)

@@ -18,18 +18,15 @@ import { bufferBody } from '../../../harness/remote/client.ts';
 import { drain, header, readBody } from '../../../harness/remote/http.ts';
 import { blobPath, manifestPath, uploadsPath, withQuery } from '../../../harness/remote/paths.ts';
 import { expectThat, type Feature, type FeatureContext, fail, pass, unsupported } from '../feature.ts';
+import { raw } from './raw.ts';
 import { IMAGE_CONFIG, IMAGE_CONFIG_DESC } from './registry.ts';
 
 const text = async (res: Parameters<typeof readBody>[0]) => (await readBody(res, 1024 * 1024)).toString();
 
 /** POST an upload session; its absolute Location. */
 async function session(ctx: FeatureContext, repo: string): Promise<string> {
-  const res = await ctx.client.send({
-    registry: ctx.target.host,
-    method: 'POST',
-    path: uploadsPath(repo),
+  const res = await raw(ctx, 'POST', uploadsPath(repo), [pushScope(repo)], {
     headers: { 'content-length': '0' },
-    scopes: [pushScope(repo)],
   });
   expectThat(res.status === 202, `POST of an upload answered ${res.status}`);
   const loc = header(res, 'location');
@@ -52,17 +49,12 @@ export const specDepthFeatures: Feature[] = [
       const repo = ctx.fresh('ooo');
       const loc = await session(ctx, repo);
       const patch = (bytes: Buffer, start: number, at: string) =>
-        ctx.client.send({
-          registry: ctx.target.host,
-          method: 'PATCH',
-          path: at,
+        raw(ctx, 'PATCH', at, [pushScope(repo)], {
           headers: {
             'content-type': 'application/octet-stream',
             'content-range': `${start}-${start + bytes.length - 1}`,
           },
-          body: bufferBody(bytes),
-          scopes: [pushScope(repo)],
-          retry: false,
+          body: bytes,
         });
       const first = await patch(randomBytes(1024), 0, loc);
       await drain(first);
@@ -75,12 +67,7 @@ export const specDepthFeatures: Feature[] = [
         return fail(
           `an out-of-order chunk (Content-Range 2048-3071 after 0-1023) answered ${gap.status}, not 416`,
         );
-      const status = await ctx.client.send({
-        registry: ctx.target.host,
-        method: 'GET',
-        path: next,
-        scopes: [pushScope(repo)],
-      });
+      const status = await raw(ctx, 'GET', next, [pushScope(repo)]);
       await drain(status);
       expectThat(status.status === 204, `GET on the upload after a 416 answered ${status.status}, not 204`);
       const range = header(status, 'range');
@@ -90,17 +77,15 @@ export const specDepthFeatures: Feature[] = [
       );
       // the same gap in the closing PUT (distribution 3.1.1 answers 400 DIGEST_INVALID there)
       const tail = randomBytes(1024);
-      const close = await ctx.client.send({
-        registry: ctx.target.host,
-        method: 'PUT',
-        path: withQuery(new URL(header(status, 'location') ?? next, status.url).toString(), {
+      const close = await raw(
+        ctx,
+        'PUT',
+        withQuery(new URL(header(status, 'location') ?? next, status.url).toString(), {
           digest: digestOf(Buffer.concat([randomBytes(2048), tail])),
         }),
-        headers: { 'content-type': 'application/octet-stream', 'content-range': '2048-3071' },
-        body: bufferBody(tail),
-        scopes: [pushScope(repo)],
-        retry: false,
-      });
+        [pushScope(repo)],
+        { headers: { 'content-type': 'application/octet-stream', 'content-range': '2048-3071' }, body: tail },
+      );
       await drain(close);
       if (close.status !== 416)
         return fail(
@@ -119,14 +104,9 @@ export const specDepthFeatures: Feature[] = [
       const bytes = randomBytes(2048);
       const claimed = digestOf(randomBytes(2048));
       const loc = await session(ctx, repo);
-      const put = await ctx.client.send({
-        registry: ctx.target.host,
-        method: 'PUT',
-        path: withQuery(loc, { digest: claimed }),
+      const put = await raw(ctx, 'PUT', withQuery(loc, { digest: claimed }), [pushScope(repo)], {
         headers: { 'content-type': 'application/octet-stream' },
-        body: bufferBody(bytes),
-        scopes: [pushScope(repo)],
-        retry: false,
+        body: bytes,
       });
       const body = await text(put);
       if (put.status === 201 || put.status === 202)
@@ -134,12 +114,7 @@ export const specDepthFeatures: Feature[] = [
       if (put.status >= 500) return fail(`answered ${put.status}, not 400: ${body.slice(0, 120)}`);
       expectThat(put.status === 400, `answered ${put.status}, not 400 (DIGEST_INVALID)`);
       for (const d of [claimed, digestOf(bytes)]) {
-        const head = await ctx.client.send({
-          registry: ctx.target.host,
-          method: 'HEAD',
-          path: blobPath(repo, d),
-          scopes: [pullScope(repo)],
-        });
+        const head = await raw(ctx, 'HEAD', blobPath(repo, d), [pullScope(repo)]);
         await drain(head);
         expectThat(
           head.status === 404,
@@ -186,14 +161,9 @@ export const specDepthFeatures: Feature[] = [
         config: IMAGE_CONFIG_DESC,
         layers: [],
       });
-      const res = await ctx.client.send({
-        registry: ctx.target.host,
-        method: 'PUT',
-        path: manifestPath(repo, 'sha256:baddigeststring'),
+      const res = await raw(ctx, 'PUT', manifestPath(repo, 'sha256:baddigeststring'), [pushScope(repo)], {
         headers: { 'content-type': OCI_MANIFEST },
-        body: bufferBody(m),
-        scopes: [pushScope(repo)],
-        retry: false,
+        body: m,
       });
       const body = await text(res);
       if (LEAK.test(body))
@@ -233,14 +203,9 @@ export const specDepthFeatures: Feature[] = [
           },
         ],
       });
-      const res = await ctx.client.send({
-        registry: ctx.target.host,
-        method: 'PUT',
-        path: manifestPath(repo, 'v1'),
+      const res = await raw(ctx, 'PUT', manifestPath(repo, 'v1'), [pushScope(repo)], {
         headers: { 'content-type': OCI_MANIFEST },
-        body: bufferBody(m),
-        scopes: [pushScope(repo)],
-        retry: false,
+        body: m,
       });
       const body = await text(res);
       if (res.status >= 500)
@@ -263,14 +228,9 @@ export const specDepthFeatures: Feature[] = [
       const bytes = randomBytes(2048);
       const digest = `sha512:${createHash('sha512').update(bytes).digest('hex')}`;
       const loc = await session(ctx, repo);
-      const put = await ctx.client.send({
-        registry: ctx.target.host,
-        method: 'PUT',
-        path: withQuery(loc, { digest }),
+      const put = await raw(ctx, 'PUT', withQuery(loc, { digest }), [pushScope(repo)], {
         headers: { 'content-type': 'application/octet-stream' },
-        body: bufferBody(bytes),
-        scopes: [pushScope(repo)],
-        retry: false,
+        body: bytes,
       });
       const answer = await text(put);
       if (put.status >= 400 && put.status < 500)
@@ -278,21 +238,11 @@ export const specDepthFeatures: Feature[] = [
       expectThat(put.status === 201, `the closing PUT answered ${put.status}`);
       const said = header(put, 'docker-content-digest');
       if (said && said !== digest) return fail(`accepted, then reported under ${said}`);
-      const head = await ctx.client.send({
-        registry: ctx.target.host,
-        method: 'HEAD',
-        path: blobPath(repo, digest),
-        scopes: [pullScope(repo)],
-      });
+      const head = await raw(ctx, 'HEAD', blobPath(repo, digest), [pullScope(repo)]);
       await drain(head);
       if (head.status !== 200)
         return fail(`accepted, then HEAD by its sha512 digest answered ${head.status}`);
-      const back = await ctx.client.send({
-        registry: ctx.target.host,
-        method: 'GET',
-        path: blobPath(repo, digest),
-        scopes: [pullScope(repo)],
-      });
+      const back = await raw(ctx, 'GET', blobPath(repo, digest), [pullScope(repo)]);
       const got = await readBody(back, 1024 * 1024);
       expectThat(
         back.status === 200 && got.equals(bytes),
@@ -312,13 +262,10 @@ export const specDepthFeatures: Feature[] = [
       const desc = { digest: digestOf(bytes), size: bytes.length };
       await ctx.repo(a).pushBlob(desc, bufferSource(bytes));
       const del = async (repo: string) => {
-        const res = await ctx.client.send({
-          registry: ctx.target.host,
-          method: 'DELETE',
-          path: blobPath(repo, desc.digest),
-          scopes: [pushScope(repo), { repository: repo, actions: ['delete'] }],
-          retry: false,
-        });
+        const res = await raw(ctx, 'DELETE', blobPath(repo, desc.digest), [
+          pushScope(repo),
+          { repository: repo, actions: ['delete'] },
+        ]);
         await drain(res);
         return res.status;
       };
@@ -345,13 +292,13 @@ export const specDepthFeatures: Feature[] = [
       const b = ctx.fresh('delblob-src');
       const c = ctx.fresh('delblob-dst');
       await ctx.repo(b).pushBlob(desc, bufferSource(bytes));
-      const mount = await ctx.client.send({
-        registry: ctx.target.host,
-        method: 'POST',
-        path: `${uploadsPath(c)}?mount=${encodeURIComponent(desc.digest)}&from=${encodeURIComponent(b)}`,
-        headers: { 'content-length': '0' },
-        scopes: [pushScope(c), pullScope(b)],
-      });
+      const mount = await raw(
+        ctx,
+        'POST',
+        `${uploadsPath(c)}?mount=${encodeURIComponent(desc.digest)}&from=${encodeURIComponent(b)}`,
+        [pushScope(c), pullScope(b)],
+        { headers: { 'content-length': '0' } },
+      );
       await drain(mount);
       if (mount.status === 201) {
         expectThat((await del(c)) === 202, 'DELETE of a mounted blob was refused');
