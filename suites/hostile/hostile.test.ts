@@ -6,7 +6,7 @@
 // Hostile layers (link chains, "..", devices, bombs) are EVIL_CASES, pulled from
 // a real registry in suites/catalog/rules.test.ts.
 
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -23,6 +23,7 @@ import { type StartedProxy, startProxy } from '../../registries/proxy/proxy.ts';
 import type { Rule } from '../../registries/proxy/rule.ts';
 import { makeTls } from '../../registries/tls/ca.ts';
 import { type CliResult, ocicat } from '../support/cli.ts';
+import { oneEntryFile } from '../support/registries-file.ts';
 import { useRegistry } from '../support/use-registry.ts';
 
 const used = useRegistry('hostile');
@@ -444,11 +445,13 @@ describe('hostile registry: credentials', () => {
     if (!used.reg) return ctx.skip(used.skip);
     const password = 'Vendor-p@ss w0rd';
     await behind(echo, async (p) => {
-      const file = join(used.dir, 'vendor.yaml');
-      await writeFile(
-        file,
-        `registries:\n  - name: vendor\n    url: http://${p.host}\n    namespace: vendor/hostile\n    username: vendor\n    passwordEnv: HOSTILE_PASSWORD\n`,
-      );
+      const file = await oneEntryFile(used.dir, {
+        name: 'vendor',
+        url: `http://${p.host}`,
+        namespace: 'vendor/hostile',
+        username: 'vendor',
+        passwordEnv: 'HOSTILE_PASSWORD',
+      });
       const out = join(used.dir, 'vendor-out');
       const r = await ocicat(
         [

@@ -3,7 +3,7 @@
 // registry, a self-signed certificate without caFile and a namespace the registry
 // refuses each end the run with exit 1 and their own hint, and no cell of that
 // registry is pass or skip.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import { startProxy } from '../../registries/proxy/proxy.ts';
 import type { StartedRegistry } from '../../registries/types.ts';
 import type { Results } from '../../reports/results.ts';
 import { ocicat } from '../support/cli.ts';
+import { oneEntryFile } from '../support/registries-file.ts';
 import { tryStart } from '../support/registry.ts';
 
 const PASSWORD = 'vendor-Pa55-word';
@@ -38,12 +39,14 @@ afterAll(async () => {
 
 let runs = 0;
 async function vendorRun(url: string, password: string, extra = '') {
-  const file = join(dir, `r${runs}.yaml`);
   const out = join(dir, `out${runs++}`);
-  await writeFile(
-    file,
-    `registries:\n  - name: acme\n    url: ${url}\n    namespace: ${extra || 'acme/conformance'}\n    username: vendor\n    passwordEnv: ACME_PASSWORD\n`,
-  );
+  const file = await oneEntryFile(dir, {
+    name: 'acme',
+    url,
+    namespace: extra || 'acme/conformance',
+    username: 'vendor',
+    passwordEnv: 'ACME_PASSWORD',
+  });
   const r = await ocicat(
     [
       'conformance',

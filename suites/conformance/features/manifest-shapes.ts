@@ -9,7 +9,6 @@ import { digestOf } from '../../../harness/oci/digest.ts';
 import { EMPTY_JSON, OCI_INDEX, OCI_MANIFEST } from '../../../harness/oci/media-types.ts';
 import { pullScope, pushScope } from '../../../harness/remote/auth/scope.ts';
 import { bufferSource } from '../../../harness/remote/blob-source.ts';
-import { bufferBody } from '../../../harness/remote/client.ts';
 import { drain, header, readBody } from '../../../harness/remote/http.ts';
 import { manifestPath } from '../../../harness/remote/paths.ts';
 import { isRegistryError } from '../../../harness/remote/registry-error.ts';

@@ -14,7 +14,6 @@ import { encodeManifest } from '../../../harness/oci/manifest.ts';
 import { OCI_MANIFEST } from '../../../harness/oci/media-types.ts';
 import { pullScope, pushScope } from '../../../harness/remote/auth/scope.ts';
 import { bufferSource } from '../../../harness/remote/blob-source.ts';
-import { bufferBody } from '../../../harness/remote/client.ts';
 import { drain, header, readBody } from '../../../harness/remote/http.ts';
 import { blobPath, manifestPath, uploadsPath, withQuery } from '../../../harness/remote/paths.ts';
 import { expectThat, type Feature, type FeatureContext, fail, pass, unsupported } from '../feature.ts';
