@@ -12,18 +12,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { basicPairs, scrub } from '../../../harness/remote/redact.ts';
-import { type WriteRecord, writeOf } from '../../../harness/remote/write-log.ts';
+import { recordWrite, type WriteRecord, writeOf } from '../../../harness/remote/write-log.ts';
 import { findTool } from '../../../registries/tools.ts';
 import type { FeatureResult } from '../run-feature.ts';
 import type { Target } from '../target.ts';
-import {
-  OFF_BY_DEFAULT,
-  OFFICIAL_APIS,
-  OFFICIAL_DATA,
-  OFFICIAL_FEATURES,
-  officialId,
-  SWITCHES,
-} from './rows.ts';
+import type { Switch } from './probe.ts';
+import { OFF_BY_DEFAULT, OFFICIAL_APIS, OFFICIAL_DATA, OFFICIAL_FEATURES, officialId } from './rows.ts';
 
 const TIMEOUT_MS = 120_000;
 
@@ -33,17 +27,9 @@ export interface OfficialRun {
   writes: WriteRecord[];
 }
 
-/**
- * Run the suite against `target`. `own` are ocicat's rows for it (the switches come
- * from them); `evidenceDir` (relative `evidenceRel`) receives the suite's reports.
- */
-export async function runOfficial(
-  target: Target,
-  own: FeatureResult[],
-  evidenceDir: string,
-  evidenceRel: string,
-): Promise<OfficialRun> {
-  const errorRows = (why: string): OfficialRun => ({
+/** Every official row of `target` as an error with the reason (the suite missing, crashed, or the run broke). */
+export function officialErrorRows(target: Target, why: string): OfficialRun {
+  return {
     rows: OFFICIAL_FEATURES.map((f) => ({
       registry: target.id,
       feature: f.id,
@@ -52,7 +38,21 @@ export async function runOfficial(
       detail: `the official OCI suite: ${why}`,
     })),
     writes: [],
-  });
+  };
+}
+
+/**
+ * Run the suite against `target` with the switches `off` (probe.ts) turned off;
+ * `evidenceDir` (relative `evidenceRel`) receives the suite's reports.
+ */
+export async function runOfficial(
+  target: Target,
+  off: Switch[],
+  evidenceDir: string,
+  evidenceRel: string,
+  signal?: AbortSignal,
+): Promise<OfficialRun> {
+  const errorRows = (why: string) => officialErrorRows(target, why);
   const bin = await findTool('conformance');
   if (!bin) return errorRows('not installed (npm run setup builds it with go install)');
   const c = target.credential;
@@ -61,7 +61,6 @@ export async function runOfficial(
   const secrets = c ? [c.password, c.identityToken, c.registryToken, ...basicPairs([c])] : [];
   const clean = (t: string) => scrub(t, secrets);
 
-  const off = SWITCHES.filter((s) => own.some((r) => r.feature === s.feature && r.status === 'unsupported'));
   const base = `${target.namespace}/oci-suite-${randomBytes(3).toString('hex')}`;
   // This version's OCI_TLS=insecure still verifies certificates (it keeps Go's
   // default transport): a registry with its own CA is trusted through SSL_CERT_FILE,
@@ -84,12 +83,21 @@ export async function runOfficial(
       : {}),
     ...Object.fromEntries(off.map((s) => [s.env, 'false'])),
   };
+  // said before it starts, so that a run interrupted midway cleans its repositories too
+  for (const r of ['one', 'two'])
+    recordWrite({ registry: target.host, repository: `${base}/${r}`, kind: 'repository' });
   const started = performance.now();
   const stderr = await new Promise<string>((resolve) => {
-    execFile(bin, [], { env, timeout: TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 }, (err, _out, errText) =>
-      resolve(
-        err && (err as { killed?: boolean }).killed ? `killed after ${TIMEOUT_MS / 1000} s` : String(errText),
-      ),
+    execFile(
+      bin,
+      [],
+      { env, timeout: TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024, ...(signal ? { signal } : {}) },
+      (err, _out, errText) =>
+        resolve(
+          err && (err as { killed?: boolean }).killed
+            ? `killed after ${TIMEOUT_MS / 1000} s`
+            : String(errText),
+        ),
     );
   });
   const durationMs = Math.round(performance.now() - started);
@@ -109,7 +117,7 @@ export async function runOfficial(
     const junit = await readFile(join(results, 'junit.xml'), 'utf8').catch(() => '');
     const failing = failingCases(junit);
     const switchNote = off.length
-      ? `; run with ${off.map((s) => `${s.env}=false`).join(', ')} (ocicat measured ${off.map((s) => s.feature).join(', ')} unsupported)`
+      ? `; run with ${off.map((s) => `${s.env}=false`).join(', ')} (the registry refused ${off.map((s) => s.feature).join(', ')} when probed)`
       : '';
     const rows: FeatureResult[] = [];
     for (const [kind, names, table] of [
@@ -145,7 +153,7 @@ export async function runOfficial(
           rows.push(
             row(
               'unsupported',
-              `switched off (${switched.env}=false): the registry lacks ${switched.feature}`,
+              `switched off (${switched.env}=false): the registry lacks ${switched.feature} (probed before the run)`,
             ),
           );
         else if (verdict === 'Disabled' && OFF_BY_DEFAULT.has(id))
