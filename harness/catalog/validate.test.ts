@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadVector, VECTORS_MISSING, vectorsDir } from '../../fixtures/kubara-vectors.ts';
-import { main } from '../cli/main.ts';
+import { runMain } from '../testing/run-main.ts';
 import { addService, createCatalog } from './scaffold.ts';
 import { validateCatalog } from './validate.ts';
 
@@ -19,20 +19,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main([...args, '--home', join(dir, 'home')], {
-    out: (s) => {
-      out += s;
-    },
-    err: (s) => {
-      err += s;
-    },
-    isTTY: false,
-  });
-  return { code, out, err };
-}
+const cli = (args: string[]) => runMain([...args, '--home', join(dir, 'home')]);
 
 const SERVICE = (over: Record<string, string | undefined> = {}) => {
   const f = {

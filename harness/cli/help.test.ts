@@ -1,23 +1,10 @@
 // The CLI explains itself (issue 15): one tree, --help everywhere with exit 0, the
 // closest match for a typo, one line and exit 2 for what is not a command.
 import { describe, expect, it } from 'vitest';
+import { runMain } from '../testing/run-main.ts';
 import { closest } from './help.ts';
-import { main } from './main.ts';
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(args, {
-    out: (s) => {
-      out += s;
-    },
-    err: (s) => {
-      err += s;
-    },
-    isTTY: false,
-  });
-  return { code, out, err };
-}
+const cli = runMain;
 
 describe('the CLI explains itself', () => {
   it('--help lists every command group', async () => {
