@@ -451,7 +451,6 @@ export async function main(argv: string[], log = (s: string) => process.stdout.w
     // ocicat's own features (one registry's run, the suite included, within 10 s)
     const official = OFFICIAL_FEATURES.filter((f) => wanted(f.id));
     const officialWrites: WriteRecord[] = [];
-    const outRoot = out;
     const stopOfficial = new AbortController();
     const officialDone: Promise<Map<string, OfficialRun>> = (async () => {
       const done = new Map<string, OfficialRun>();
@@ -461,7 +460,7 @@ export async function main(argv: string[], log = (s: string) => process.stdout.w
         done.set(
           s.target.id,
           await probeSwitches(s.target)
-            .then((off) => runOfficial(s.target, off, join(outRoot, rel), rel, stopOfficial.signal))
+            .then((off) => runOfficial(s.target, off, join(out, rel), rel, stopOfficial.signal))
             .catch((e: Error) => officialErrorRows(s.target, `the run broke: ${e.message.split('\n')[0]}`)),
         );
       }
@@ -496,15 +495,13 @@ export async function main(argv: string[], log = (s: string) => process.stdout.w
       // progress on a terminal (none when piped): features done of all, per registry
       const total = running.length * FEATURES.filter((f) => wanted(f.id)).length;
       let done = 0;
-      const failing = new Map<string, number>();
+      let bad = 0;
       if (process.stderr.isTTY)
         (globalThis as { __ocicatConformanceProgress?: ProgressHook }).__ocicatConformanceProgress = (
           row,
         ) => {
           done++;
-          if (row.status === 'fail' || row.status === 'error')
-            failing.set(row.registry, (failing.get(row.registry) ?? 0) + 1);
-          const bad = [...failing.values()].reduce((a, b) => a + b, 0);
+          if (row.status === 'fail' || row.status === 'error') bad++;
           process.stderr.write(
             `\r\x1b[2K${done}/${total} features (${running.length} registries${bad ? `, ${bad} fail or error` : ''}) · ${row.registry}: ${row.feature} ${row.status}`.slice(
               0,
