@@ -1,35 +1,50 @@
 #!/usr/bin/env node
-// The ocicat CLI. The code is TypeScript; `npm run setup` (and `npm test`) bundle it
-// into dist/cli.mjs (scripts/build.ts), which runs when it still matches the
-// source; otherwise the source runs through Node's type stripping (22.18+, 24
-// recommended: `npx ocicat` from the repository uses the node@24 devDependency).
+// The ocicat CLI. The code is TypeScript; scripts/build.ts bundles each command
+// tree into dist/<name>.mjs. In the repository a bundle runs while it still
+// matches the source (bin/fresh-bundle.js), the source otherwise, through Node's
+// type stripping (22.18+; `npx ocicat` there uses the node@24 devDependency). An
+// installed package (npm pack) carries only the bundles, which run on any Node
+// its "engines" accepts.
+import { existsSync, readFileSync } from 'node:fs';
 import { freshBundle } from './fresh-bundle.js';
 
-const [major, minor] = process.versions.node.split('.').map(Number);
-if (major < 22 || (major === 22 && minor < 18)) {
-  process.stderr.write(
-    `error: ocicat needs Node 22.18 or newer, this is ${process.version}\nhint: run it as "npx ocicat" from the repository (it brings Node 24)\n`,
-  );
-  process.exit(1);
-}
-
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const argv = process.argv.slice(2);
 if (argv[0] === '--version' || argv[0] === '-v' || argv[0] === 'version') {
-  const { readFileSync } = await import('node:fs');
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
   process.stdout.write(`ocicat ${pkg.version}\n`);
   process.exit(0);
 }
+
 // conformance and report live outside harness/ (they start registries and read
 // suites' results; harness imports none of that), so they are routed here.
-if (argv[0] === 'conformance') {
-  const { main } = await import('../scripts/conformance.ts');
-  process.exitCode = await main(argv.slice(1));
-} else if (argv[0] === 'report') {
-  const { main } = await import('../reports/cli.ts');
-  process.exitCode = await main(argv.slice(1));
+const [bundle, source] =
+  argv[0] === 'conformance'
+    ? ['conformance', '../scripts/conformance.ts']
+    : argv[0] === 'report'
+      ? ['report', '../reports/cli.ts']
+      : ['cli', '../harness/cli/main.ts'];
+// "engines": ^20.19.0 || >=22.12.0 (vitest's and vite's own range); npm installs
+// on any Node, so the command says it before something fails obscurely.
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (!((major === 20 && minor >= 19) || (major === 22 && minor >= 12) || major >= 23)) {
+  process.stderr.write(`error: ocicat needs Node ${pkg.engines.node}, this is ${process.version}\n`);
+  process.exit(1);
+}
+const fromSource = existsSync(new URL(source, import.meta.url));
+let entry = fromSource ? freshBundle(bundle) : new URL(`../dist/${bundle}.mjs`, import.meta.url).href;
+if (!entry) {
+  if (major < 22 || (major === 22 && minor < 18)) {
+    process.stderr.write(
+      `error: running ocicat from its source needs Node 22.18 or newer, this is ${process.version}\nhint: "npm run build" bundles it for any Node ${pkg.engines.node}, or run it as "npx ocicat" from the repository (it brings Node 24)\n`,
+    );
+    process.exit(1);
+  }
+  entry = source;
+}
+const mod = await import(entry);
+if (bundle === 'cli') {
+  mod.installInterruptHandler();
+  process.exitCode = await mod.main(argv);
 } else {
-  const { main, installInterruptHandler } = await import(freshBundle('cli') ?? '../harness/cli/main.ts');
-  installInterruptHandler();
-  process.exitCode = await main(argv);
+  process.exitCode = await mod.main(argv.slice(1));
 }

@@ -19,10 +19,19 @@ export const BUNDLES: Record<string, string> = {
   // first: the others start it (harness/remote/blob-workers.ts), so its inputs count as theirs
   'blob-worker': 'harness/remote/blob-worker.ts',
   cli: 'harness/cli/main.ts',
+  // `ocicat conformance` and `ocicat report` (bin/ocicat.js routes to them), and what
+  // the conformance run hands vitest: the suite and its reporter as JavaScript, so
+  // that an installed package runs them with any Node it accepts (issue 16)
+  conformance: 'scripts/conformance.ts',
+  report: 'reports/cli.ts',
+  'conformance-suite': 'suites/conformance/conformance.conf.ts',
+  'results-reporter': 'reports/results-reporter.ts',
   'bench-artifact-op': 'scripts/bench/artifact-op.ts',
   'bench-blob-op': 'scripts/bench/blob-op.ts',
   'bench-large-op': 'scripts/bench/large-op.ts',
 };
+
+const EXTERNAL = [/^vitest(\/|$)/, /^testcontainers(\/|$)/];
 
 export async function buildAll(): Promise<void> {
   await mkdir(DIST, { recursive: true });
@@ -32,7 +41,12 @@ export async function buildAll(): Promise<void> {
       input: join(ROOT, input),
       platform: 'node',
       logLevel: 'warn',
-      output: { file: join(DIST, `${name}.mjs`), format: 'esm' },
+      // package.json "dependencies": vitest runs the suite in its own workers;
+      // testcontainers is loaded only for container registries
+      external: EXTERNAL,
+      // the oldest Node package.json "engines" accepts: syntax it lacks (await using) is lowered
+      transform: { target: 'node20' },
+      output: { file: join(DIST, `${name}.mjs`), format: 'esm', codeSplitting: false },
       write: false,
     });
     const chunk = out.output.find((o) => o.type === 'chunk');

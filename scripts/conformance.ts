@@ -34,6 +34,7 @@ import { probeSwitches } from '../suites/conformance/official/probe.ts';
 import { COVERED_BY, EXPLAINED_BY, OFFICIAL_FEATURES } from '../suites/conformance/official/rows.ts';
 import { type OfficialRun, officialErrorRows, runOfficial } from '../suites/conformance/official/run.ts';
 import type { FeatureResult } from '../suites/conformance/run-feature.ts';
+import { SUITE_OPTIONS } from '../suites/conformance/suite-options.ts';
 import { TARGETS_ENV, type Target, type Targets } from '../suites/conformance/target.ts';
 import { readJournal, WRITES_ENV } from '../suites/conformance/write-journal.ts';
 
@@ -46,7 +47,7 @@ Start the registries (every one this machine can run, each quirk profile in fron
 of a local registry; or, with --registries, those of the file), run ocicat's
 features and the official OCI conformance suite against them, stop them, and
 write report.html, report.md, junit.xml, results.json and evidence/ to --out
-(default out/conformance).
+(default out/conformance in the current folder).
 
   --registry PATTERN    a registry id or a pattern (distribution3/process/token,
                         distribution2/*, profile/ghcr); repeatable
@@ -57,6 +58,31 @@ write report.html, report.md, junit.xml, results.json and evidence/ to --out
                         cells only (error), or never
 `;
 const ROOT = resolve(import.meta.dirname, '..');
+/** Run from dist/conformance.mjs (scripts/build.ts; an installed package has only that). */
+const BUNDLED = import.meta.url.endsWith('.mjs');
+
+/**
+ * What vitest runs: from the source, the suite's config; bundled, the suite and its
+ * reporter as JavaScript beside this file (an installed package has no TypeScript
+ * to transform, and may run on a Node without type stripping).
+ */
+function suiteConfig(): Parameters<typeof createVitest>[1] {
+  if (!BUNDLED) return { config: join(ROOT, 'suites/conformance/vitest.config.ts'), run: true, watch: false };
+  const dist = import.meta.dirname;
+  return {
+    config: false,
+    root: dist,
+    include: ['conformance-suite.mjs'],
+    exclude: [],
+    testTimeout: SUITE_OPTIONS.testTimeout,
+    hookTimeout: SUITE_OPTIONS.hookTimeout,
+    maxConcurrency: SUITE_OPTIONS.maxConcurrency,
+    pool: 'forks',
+    reporters: [join(dist, 'results-reporter.mjs')],
+    run: true,
+    watch: false,
+  };
+}
 
 interface Started {
   target: Target;
@@ -361,7 +387,7 @@ export async function main(argv: string[], log = (s: string) => process.stdout.w
     return 2;
   }
   const started = new Date();
-  const out = resolve(values.out ?? join(ROOT, 'out', 'conformance'));
+  const out = resolve(values.out ?? join('out', 'conformance'));
   const patterns = values.registry ?? [];
   let plans: Plan[];
   try {
@@ -510,11 +536,7 @@ export async function main(argv: string[], log = (s: string) => process.stdout.w
           );
         };
       const ours = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') };
-      vitest = await createVitest('test', {
-        config: join(ROOT, 'suites/conformance/vitest.config.ts'),
-        run: true,
-        watch: false,
-      });
+      vitest = await createVitest('test', suiteConfig());
       // vitest's logger exits the process 1 ms after a signal: that would skip the clean-up
       for (const sig of ['SIGINT', 'SIGTERM'] as const)
         for (const l of process.listeners(sig)) if (!ours[sig].includes(l)) process.off(sig, l);

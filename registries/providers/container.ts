@@ -3,7 +3,7 @@
 // container uses the host network and binds 127.0.0.1 on a free port, so no
 // traffic goes to a container address; the run dir is bind-mounted at the same
 // path, so the generated config is valid inside and out.
-import { GenericContainer, type StartedTestContainer } from 'testcontainers';
+import type { StartedTestContainer } from 'testcontainers';
 import { Agent } from 'undici';
 import { dockerAvailable, imageLabel } from '../container/images.ts';
 import type { RegistryDefinition } from '../definition.ts';
@@ -20,6 +20,20 @@ process.env.TESTCONTAINERS_HOST_OVERRIDE ??= '127.0.0.1';
 
 export type ContainerOptions = ProviderOptions;
 
+/**
+ * testcontainers, loaded when a container is started: it needs Node 22.19+ (its
+ * undici), while the rest of ocicat runs on the Node package.json "engines" names.
+ */
+async function loadTestcontainers(): Promise<typeof import('testcontainers').GenericContainer> {
+  try {
+    return (await import('testcontainers')).GenericContainer;
+  } catch (e) {
+    throw new RegistryUnavailable(
+      `container registries need testcontainers, which did not load on Node ${process.version} (it needs 22.19+): ${(e as Error).message.split('\n')[0]}`,
+    );
+  }
+}
+
 export async function startContainer(
   def: RegistryDefinition,
   options: ContainerOptions = {},
@@ -32,6 +46,7 @@ export async function startContainer(
       `image ${def.image.name} is not built (npm run setup builds it from the ${def.title} binary)`,
     );
   }
+  const GenericContainer = await loadTestcontainers();
   const auth = options.auth ?? 'anonymous';
   const port = await freePort();
   const p = await prepareFor(def, options, port);

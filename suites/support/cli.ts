@@ -12,12 +12,20 @@ export interface CliResult {
 
 export function ocicat(
   args: string[],
-  options: { home: string; cwd?: string; input?: string; env?: NodeJS.ProcessEnv } = { home: '' },
+  options: {
+    home: string;
+    cwd?: string;
+    input?: string;
+    env?: NodeJS.ProcessEnv;
+    /** Another ocicat to run (an installed package's bin/ocicat.js), and the Node to run it with. */
+    bin?: string;
+    node?: string;
+  } = { home: '' },
 ): Promise<CliResult> {
   return new Promise((resolve) => {
     const child = execFile(
-      process.execPath,
-      [BIN, ...args],
+      options.node ?? process.execPath,
+      [options.bin ?? BIN, ...args],
       {
         cwd: options.cwd,
         env: {
