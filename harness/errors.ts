@@ -27,6 +27,7 @@ export type ErrorCode =
   | 'TOO_MANY_REQUESTS'
   | 'NETWORK'
   | 'TLS'
+  | 'PROXY'
   | 'TIMEOUT'
   | 'DIGEST_MISMATCH'
   | 'SIZE_MISMATCH'

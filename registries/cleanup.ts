@@ -8,12 +8,12 @@
 // delete (GHCR, Docker Hub: 405 UNSUPPORTED) is listed with its exact reference.
 // Then it checks: everything the journal names answers 404.
 
-import { readFileSync } from 'node:fs';
-import { Agent, request } from 'undici';
 import type { Credential } from '../harness/remote/auth/credential.ts';
 import type { RegistryClient } from '../harness/remote/client.ts';
+import { drain } from '../harness/remote/http.ts';
 import { isRegistryError } from '../harness/remote/registry-error.ts';
 import { RemoteRepository } from '../harness/remote/repository.ts';
+import { createTransport } from '../harness/remote/transport.ts';
 import type { WriteRecord } from '../harness/remote/write-log.ts';
 
 export interface CleanupOutcome {
@@ -124,26 +124,26 @@ async function harborDeleteRepository(o: CleanupOptions, repository: string): Pr
   const headers: Record<string, string> = {};
   if (o.credential?.username !== undefined && o.credential.password !== undefined)
     headers.authorization = `Basic ${Buffer.from(`${o.credential.username}:${o.credential.password}`).toString('base64')}`;
-  const dispatcher = new Agent({
-    connect: {
-      ...(o.caFile ? { ca: readFileSync(o.caFile, 'utf8') } : {}),
-      rejectUnauthorized: !o.insecure,
-    },
+  // ocicat's transport: the CA file, --insecure and the proxies of the registry's other requests
+  const transport = createTransport({
+    ...(o.caFile ? { caFile: o.caFile } : {}),
+    ...(o.insecure ? { insecure: true } : {}),
+    socketReads: false,
   });
   try {
     for (const name of [
       encodeURIComponent(rest.join('/')),
       encodeURIComponent(encodeURIComponent(rest.join('/'))),
     ]) {
-      const res = await request(base + name, { method: 'DELETE', headers, dispatcher });
-      await res.body.dump();
-      if (res.statusCode === 200 || res.statusCode === 202) return 'deleted';
-      if (res.statusCode !== 404) return String(res.statusCode);
+      const res = await transport.request({ method: 'DELETE', url: base + name, headers });
+      await drain(res);
+      if (res.status === 200 || res.status === 202) return 'deleted';
+      if (res.status !== 404) return String(res.status);
     }
     return 'gone';
   } catch (e) {
     return (e as Error).message;
   } finally {
-    await dispatcher.close();
+    await transport.close();
   }
 }

@@ -32,6 +32,7 @@ const APT: Array<{ what: string; check: string; pkg: string }> = [
   { what: 'openssl', check: '/usr/bin/openssl', pkg: 'openssl' },
   { what: 'GNU time', check: '/usr/bin/time', pkg: 'time' },
   { what: 'curl', check: '/usr/bin/curl', pkg: 'curl' },
+  { what: 'tinyproxy (the proxy suite)', check: '/usr/bin/tinyproxy', pkg: 'tinyproxy' },
   { what: 'Docker engine', check: '/usr/sbin/dockerd', pkg: 'docker.io' },
   { what: 'docker-compose', check: '/usr/bin/docker-compose', pkg: 'docker-compose' },
   { what: 'Chromium (report screenshots)', check: '/usr/bin/chromium', pkg: 'chromium' },

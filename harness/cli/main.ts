@@ -13,6 +13,7 @@ import { pullCatalog } from '../ops/pull.ts';
 import { pushCatalog } from '../ops/push.ts';
 import type { Credential } from '../remote/auth/credential.ts';
 import { ocicatHome } from '../remote/auth/default-store.ts';
+import { proxySecrets } from '../remote/proxy-env.ts';
 import { removeTempsSync } from '../util/temp-files.ts';
 import { DEFAULT_COMMAND_TIMEOUT_MS, type Parsed, parse, parseDuration, positional } from './args.ts';
 import { suggestion, TOP_USAGE } from './help.ts';
@@ -293,7 +294,8 @@ export async function main(
   io: Io = processIo,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
-  const secrets: string[] = [];
+  // a proxy's password (proxy-env.ts) is scrubbed like the registry's
+  const secrets: string[] = proxySecrets(env);
   let debug = argv.includes('--debug');
   let context: OpsContext | undefined;
   let deadline: NodeJS.Timeout | undefined;

@@ -1,6 +1,8 @@
 // Secrets never reach logs, reports or error messages. Everything that prints a
 // URL or headers goes through here.
 
+import { proxySecrets } from './proxy-env.ts';
+
 const SECRET_QUERY =
   /^(?:.*token.*|.*secret.*|password|passwd|x-amz-signature|x-amz-credential|x-amz-security-token|signature|sig|code)$/i;
 const SECRET_HEADERS = new Set([
@@ -88,4 +90,18 @@ export function scrub(text: string, secrets: Iterable<string | undefined>): stri
     else out = out.replace(new RegExp(`(?<![A-Za-z0-9])${escapeRe(f)}(?![A-Za-z0-9])`, 'g'), REDACTED);
   }
   return out;
+}
+
+/**
+ * What must never be printed for a registry's credential: its secrets, the
+ * "user:password" a Basic header encodes, and the proxies' passwords
+ * (proxy-env.ts), which every request of the run may carry.
+ */
+export function credentialSecrets(
+  c: { username?: string; password?: string; identityToken?: string; registryToken?: string } | undefined,
+): string[] {
+  return [
+    ...(c ? [c.password, c.identityToken, c.registryToken, ...basicPairs([c])] : []),
+    ...proxySecrets(),
+  ].filter((s): s is string => !!s);
 }

@@ -12,6 +12,8 @@ import { Readable } from 'node:stream';
 import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
 import type { HttpResponse } from './http.ts';
 import { type ResponseHead, ResponseParser } from './http1-response.ts';
+import { type ProxySettings, proxyAuthorization, proxyFor } from './proxy-env.ts';
+import { openTunnel, proxyEndpoint, proxyError } from './proxy-tunnel.ts';
 import { DEFAULT_RATE_FLOOR, type RateFloor, watchRate } from './rate-watch.ts';
 import { abortError, TimeoutError } from './timeout-error.ts';
 
@@ -24,6 +26,8 @@ export interface SocketGetOptions {
   rateFloor?: RateFloor;
   /** Idle connections kept per origin. */
   maxIdle: number;
+  /** HTTPS_PROXY, HTTP_PROXY, NO_PROXY (proxy-env.ts); none: connect directly. */
+  proxies?: ProxySettings;
 }
 
 export interface SocketGetRequest {
@@ -45,7 +49,9 @@ export class SocketGet {
 
   async request(req: SocketGetRequest): Promise<HttpResponse> {
     const u = new URL(req.url);
-    const head = requestHead(u, req.headers);
+    const proxy = this.options.proxies ? proxyFor(this.options.proxies, u) : undefined;
+    // an http registry through a proxy is asked in absolute form (RFC 9112 section 3.2.2)
+    const head = requestHead(u, req.headers, u.protocol === 'http:' ? proxy : undefined);
     const kept = this.takeIdle(u.origin);
     if (kept) {
       try {
@@ -56,7 +62,8 @@ export class SocketGet {
         if (!(e instanceof StaleConnection)) throw e;
       }
     }
-    return new Exchange(this.open(u), req, this.options, this).start(head);
+    const conn = proxy ? await this.openProxied(u, proxy, req.signal) : this.open(u);
+    return new Exchange(conn, req, this.options, this).start(head);
   }
 
   /** Close the idle connections (those in use end with their exchange). */
@@ -120,10 +127,67 @@ export class SocketGet {
     conn.attach(socket);
     return conn;
   }
+
+  /**
+   * A connection through a proxy: to the proxy itself for an http registry, a
+   * CONNECT tunnel and TLS inside it for an https one. TLS over a tunnel cannot
+   * read into the connection's buffer (Node ignores `onread` for a TLS socket
+   * made over another socket), so its bytes come as 'data' chunks.
+   */
+  private async openProxied(u: URL, proxy: URL, signal: AbortSignal | undefined): Promise<Connection> {
+    const conn = new Connection(u.origin, this, proxy);
+    const tunnel = {
+      ...(this.options.ca ? { ca: this.options.ca } : {}),
+      insecure: this.options.insecure ?? false,
+    };
+    if (u.protocol === 'http:') {
+      const { host, port } = proxyEndpoint(proxy);
+      const onread: OnReadOpts = {
+        buffer: Buffer.allocUnsafeSlow(READ_BUFFER),
+        callback: (n: number, buf: Uint8Array) => conn.data((buf as Buffer).subarray(0, n)),
+      };
+      const socket =
+        proxy.protocol === 'https:'
+          ? tlsConnect({
+              host,
+              port,
+              servername: host,
+              ...(this.options.ca ? { ca: this.options.ca } : {}),
+              rejectUnauthorized: !this.options.insecure,
+              onread,
+            } as ConnectionOptions)
+          : netConnect({ host, port, onread });
+      conn.attach(socket);
+      return conn;
+    }
+    const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
+    const port = Number(u.port) || 443;
+    const raw = await openTunnel(proxy, host, port, {
+      ...tunnel,
+      timeoutMs: this.options.headersTimeoutMs,
+      ...(signal ? { signal } : {}),
+    });
+    const socket = tlsConnect({
+      socket: raw,
+      ...(isIP(host) ? {} : { servername: host }),
+      ...(this.options.ca ? { ca: this.options.ca } : {}),
+      rejectUnauthorized: !this.options.insecure,
+      ALPNProtocols: ['http/1.1'],
+    });
+    conn.attach(socket, true);
+    socket.on('data', (chunk: Buffer) => {
+      if (!conn.data(chunk)) socket.pause();
+    });
+    return conn;
+  }
 }
 
-function requestHead(u: URL, headers: Record<string, string>): string {
-  const lines = [`GET ${u.pathname}${u.search} HTTP/1.1`];
+function requestHead(u: URL, headers: Record<string, string>, viaProxy?: URL): string {
+  const lines = [viaProxy ? `GET ${u.href} HTTP/1.1` : `GET ${u.pathname}${u.search} HTTP/1.1`];
+  const auth = viaProxy && proxyAuthorization(viaProxy);
+  if (auth) lines.push(`proxy-authorization: ${auth}`);
+  // one request per connection to a proxy (transport.ts says why)
+  if (viaProxy) lines.push('connection: close');
   if (!Object.keys(headers).some((k) => k.toLowerCase() === 'host')) lines.push(`host: ${u.host}`);
   for (const [k, v] of Object.entries(headers)) {
     // a CR or LF would start a header (or a request) of someone else's choosing
@@ -144,16 +208,31 @@ class Connection {
   /** Exchanges completed on this connection. */
   served = 0;
   private readonly pool: SocketGet;
+  /** The proxy this connection goes through: an error before it connected is the proxy's. */
+  private readonly proxy: URL | undefined;
+  private connected = false;
 
-  constructor(origin: string, pool: SocketGet) {
+  constructor(origin: string, pool: SocketGet, proxy?: URL) {
     this.origin = origin;
     this.pool = pool;
+    this.proxy = proxy;
   }
 
-  attach(socket: Socket): void {
+  /** `connected`: the socket is already connected (TLS over a tunnel the proxy opened). */
+  attach(socket: Socket, connected = false): void {
     this.socket = socket;
+    this.connected = connected;
     socket.setNoDelay(true);
-    socket.on('error', (e) => this.exchange?.fail(e));
+    socket.once('connect', () => {
+      this.connected = true;
+    });
+    socket.on('error', (e: NodeJS.ErrnoException) =>
+      this.exchange?.fail(
+        this.proxy && !this.connected
+          ? proxyError(this.proxy, `cannot be reached (${e.code ?? e.message})`, e)
+          : e,
+      ),
+    );
     socket.on('timeout', () => this.exchange?.timedOut());
     socket.on('close', () => {
       if (this.exchange) this.exchange.closed();

@@ -5,11 +5,20 @@
 // native llhttp; a fetch-style client would cost about 27 MiB more per process
 // (measured, see reports/bench), which a CLI moving multi-GB layers cannot spare.
 import { readFileSync } from 'node:fs';
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import {
+  type ClientRequest,
+  Agent as HttpAgent,
+  request as httpRequest,
+  type IncomingMessage,
+  type RequestOptions,
+} from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { rootCertificates } from 'node:tls';
+import type { Duplex } from 'node:stream';
+import { rootCertificates, connect as tlsConnect } from 'node:tls';
 import { OcicatError } from '../errors.ts';
-import type { HttpResponse } from './http.ts';
+import { drain, type HttpResponse } from './http.ts';
+import { type ProxySettings, proxyAuthorization, proxyFor, proxySettings } from './proxy-env.ts';
+import { credentialsWanted, openTunnel, proxyEndpoint, proxyError } from './proxy-tunnel.ts';
 import { DEFAULT_RATE_FLOOR, type RateFloor, watchRate } from './rate-watch.ts';
 import { type BodyContent, writeBody } from './request-body.ts';
 import { SocketGet } from './socket-get.ts';
@@ -27,6 +36,8 @@ export interface TransportOptions {
   rateFloor?: RateFloor;
   /** Blob GETs on plain sockets (socket-get.ts); false sends them through node:http too. */
   socketReads?: boolean;
+  /** The proxies to use (proxy-env.ts); default: HTTPS_PROXY, HTTP_PROXY and NO_PROXY of the environment. */
+  proxies?: ProxySettings;
 }
 
 export interface TransportRequest {
@@ -75,6 +86,7 @@ export function createTransport(
   const pool = { keepAlive: true, keepAliveMsecs: 30_000, maxSockets: options.connections ?? 16 };
   const http = new HttpAgent(pool);
   const https = new HttpsAgent({ ...pool, ...(ca ? { ca } : {}), rejectUnauthorized: !options.insecure });
+  const proxies = options.proxies ?? proxySettings();
   const headersTimeout = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT;
   const bodyTimeout = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT;
   const sockets =
@@ -87,25 +99,89 @@ export function createTransport(
           bodyTimeoutMs: bodyTimeout,
           ...(options.rateFloor ? { rateFloor: options.rateFloor } : {}),
           maxIdle: pool.maxSockets,
+          proxies,
         });
+  // Through a proxy: an agent per proxy URL, for https registries (CONNECT tunnels)
+  // and for http ones (absolute-form requests to the proxy).
+  const tunnels = new Map<string, HttpsAgent>();
+  const forwards = new Map<string, HttpAgent>();
+  const tunnelAgent = (proxy: URL): HttpsAgent => {
+    let a = tunnels.get(proxy.href);
+    if (!a) {
+      a = new TunnelAgent(
+        proxy,
+        { ...pool, ...(ca ? { ca } : {}), rejectUnauthorized: !options.insecure },
+        {
+          ...(ca ? { ca } : {}),
+          insecure: options.insecure ?? false,
+          timeoutMs: headersTimeout,
+        },
+      );
+      tunnels.set(proxy.href, a);
+    }
+    return a;
+  };
+  const forwardAgent = (proxy: URL): HttpAgent => {
+    let a = forwards.get(proxy.href);
+    if (!a) {
+      // A connection per request: proxies that answer HTTP/1.1 without "Connection:
+      // close" and then close (tinyproxy 1.11) would break the next request sent on it.
+      const once = { keepAlive: false, maxSockets: pool.maxSockets };
+      a =
+        proxy.protocol === 'https:'
+          ? new HttpsAgent({ ...once, ...(ca ? { ca } : {}), rejectUnauthorized: !options.insecure })
+          : new HttpAgent(once);
+      forwards.set(proxy.href, a);
+    }
+    return a;
+  };
 
-  const request = (req: TransportRequest): Promise<HttpResponse> =>
-    req.bulk && sockets && req.method === 'GET' && req.body === undefined
+  const request = async (req: TransportRequest): Promise<HttpResponse> => {
+    const res = await (req.bulk && sockets && req.method === 'GET' && req.body === undefined
       ? sockets.request(req)
-      : nodeRequest(req);
+      : nodeRequest(req));
+    // 407 is the proxy's answer to an http registry's request (an https one's comes to the CONNECT)
+    const proxy = res.status === 407 ? proxyFor(proxies, new URL(req.url)) : undefined;
+    if (proxy) {
+      await drain(res);
+      throw proxyError(
+        proxy,
+        `refused ${req.method} ${new URL(req.url).host}: 407${credentialsWanted(proxy)}`,
+      );
+    }
+    return res;
+  };
 
   const nodeRequest = (req: TransportRequest): Promise<HttpResponse> =>
     new Promise((resolve, reject) => {
       const u = new URL(req.url);
       const secure = u.protocol === 'https:';
-      const send = secure ? httpsRequest : httpRequest;
+      const proxy = proxyFor(proxies, u);
       let answered = false;
-      const r = send(u, {
-        method: req.method,
-        headers: req.headers,
-        agent: secure ? https : http,
-        ...(req.signal ? { signal: req.signal } : {}),
-      });
+      const signal = req.signal ? { signal: req.signal } : {};
+      let r: ClientRequest;
+      if (proxy && !secure) {
+        // absolute form to the proxy (RFC 9112 section 3.2.2); the host header names the registry
+        const { host, port } = proxyEndpoint(proxy);
+        const auth = proxyAuthorization(proxy);
+        r = (proxy.protocol === 'https:' ? httpsRequest : httpRequest)({
+          host,
+          port,
+          ...(proxy.protocol === 'https:' ? { servername: host } : {}),
+          method: req.method,
+          path: u.href,
+          headers: { host: u.host, ...req.headers, ...(auth ? { 'proxy-authorization': auth } : {}) },
+          agent: forwardAgent(proxy),
+          ...signal,
+        });
+      } else {
+        r = (secure ? httpsRequest : httpRequest)(u, {
+          method: req.method,
+          headers: req.headers,
+          agent: secure ? (proxy ? tunnelAgent(proxy) : https) : http,
+          ...signal,
+        });
+      }
       // While the request body goes out, silence is the limit; once it is sent, the
       // head must come within headersTimeout (a large upload takes what it takes).
       r.setTimeout(bodyTimeout, () => r.destroy(new TimeoutError('OCICAT_BODY_TIMEOUT', bodyTimeout)));
@@ -141,10 +217,19 @@ export function createTransport(
           method: req.method,
         });
       });
-      r.on('error', (e) => {
+      r.on('error', (e: NodeJS.ErrnoException) => {
         clearTimeout(timer);
         // After the head arrived an error belongs to the body (the response stream reports it).
-        if (!answered) reject(e);
+        if (answered) return;
+        // a proxy nobody answers at is the proxy's failure, not the registry's
+        if (
+          proxy &&
+          !secure &&
+          !r.socket?.bytesRead &&
+          /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ECONNRESET)$/.test(e.code ?? '')
+        )
+          reject(proxyError(proxy, `cannot be reached (${e.code})`, e));
+        else reject(e);
       });
       // A registry may answer before reading the whole body (413, 401): writeBody stops then.
       writeBody(r, req.body).then(sent, (e: unknown) => {
@@ -158,8 +243,51 @@ export function createTransport(
       sockets?.close();
       http.destroy();
       https.destroy();
+      for (const a of [...tunnels.values(), ...forwards.values()]) a.destroy();
     },
   };
+}
+
+/**
+ * An https agent whose connections are CONNECT tunnels through a proxy, with TLS
+ * to the registry inside (proxy-tunnel.ts). Node's agent takes a connection from
+ * createConnection's callback when it returns none; keep-alive pools the tunnels
+ * per registry as it pools direct connections.
+ */
+class TunnelAgent extends HttpsAgent {
+  private readonly proxy: URL;
+  private readonly tunnel: Parameters<typeof openTunnel>[3];
+
+  constructor(
+    proxy: URL,
+    agent: ConstructorParameters<typeof HttpsAgent>[0],
+    tunnel: Parameters<typeof openTunnel>[3],
+  ) {
+    super(agent);
+    this.proxy = proxy;
+    this.tunnel = tunnel;
+  }
+
+  override createConnection(
+    o: RequestOptions,
+    callback?: (err: Error | null, stream: Duplex) => void,
+  ): undefined {
+    const host = o.host ?? 'localhost';
+    openTunnel(this.proxy, host, Number(o.port) || 443, this.tunnel).then(
+      (raw) => {
+        const socket = tlsConnect({
+          socket: raw,
+          servername: (o as { servername?: string }).servername ?? host,
+          ...(this.tunnel.ca ? { ca: this.tunnel.ca } : {}),
+          rejectUnauthorized: !this.tunnel.insecure,
+          ALPNProtocols: ['http/1.1'],
+        });
+        callback?.(null, socket);
+      },
+      (e: Error) => callback?.(e, undefined as unknown as Duplex),
+    );
+    return undefined;
+  }
 }
 
 const TLS_CODES =

@@ -11,11 +11,13 @@ export interface StartOptions {
   login?: Login;
   /** Serve HTTPS with a certificate from a CA generated for this run. */
   tls?: boolean;
+  listen?: { name: string; address: string };
 }
 
 export function startDistribution2(options: StartOptions = {}): Promise<StartedRegistry> {
   return startProcess(distribution2, {
     auth: options.tls ? 'tls' : (options.auth ?? 'anonymous'),
     ...(options.login ? { login: options.login } : {}),
+    ...(options.listen ? { listen: options.listen } : {}),
   });
 }

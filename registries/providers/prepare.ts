@@ -26,6 +26,8 @@ export interface PrepareOptions {
   auth: AuthVariant;
   port: number;
   bind: string;
+  /** DNS names the registry is reached by besides 127.0.0.1 (its TLS certificate holds them). */
+  names?: string[];
   /** Where the run dir is seen by the registry (default: the dir itself). */
   seenAs?: (dir: string) => string;
   login?: Login;
@@ -54,7 +56,7 @@ export async function prepare(def: RegistryDefinition, options: PrepareOptions):
     let tls: TlsFiles | undefined;
     if (options.auth === 'tls') {
       await mkdir(join(dir, 'tls'));
-      tls = await makeTls(join(dir, 'tls'));
+      tls = await makeTls(join(dir, 'tls'), options.names);
     }
     if (options.auth === 'token') {
       token = await startTokenServer(dir, {
@@ -99,9 +101,15 @@ export interface ProviderOptions {
   login?: Login;
   tokenTtl?: number;
   anonymousPull?: boolean;
+  /**
+   * Listen on this address and be reached by this name instead of 127.0.0.1: a
+   * client that never proxies loopback addresses (Go's ProxyFromEnvironment, and
+   * ocicat) sends a name through a proxy (suites/proxy).
+   */
+  listen?: { name: string; address: string };
 }
 
-/** prepare() for a provider's options, on 127.0.0.1:port. */
+/** prepare() for a provider's options, on 127.0.0.1:port (or options.listen). */
 export function prepareFor(
   def: RegistryDefinition,
   options: ProviderOptions,
@@ -110,7 +118,8 @@ export function prepareFor(
   return prepare(def, {
     auth: options.auth ?? 'anonymous',
     port,
-    bind: '127.0.0.1',
+    bind: options.listen?.address ?? '127.0.0.1',
+    ...(options.listen ? { names: [options.listen.name] } : {}),
     ...(options.login ? { login: options.login } : {}),
     ...(options.tokenTtl ? { tokenTtl: options.tokenTtl } : {}),
     ...(options.anonymousPull ? { anonymousPull: true } : {}),

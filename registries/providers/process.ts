@@ -20,9 +20,9 @@ export async function startProcess(
   const auth = options.auth ?? 'anonymous';
   const binary = await def.binary();
   const version = await def.version(binary);
-  const port = await freePort();
+  const port = await freePort(options.listen?.address);
   const p = await prepareFor(def, options, port);
-  const host = `127.0.0.1:${port}`;
+  const host = `${options.listen?.name ?? '127.0.0.1'}:${port}`;
   const scheme = p.tls ? 'https' : 'http';
   let child!: ChildProcess;
   let exited = false;

@@ -8,7 +8,7 @@ import { StaticStore } from '../../harness/remote/auth/credential.ts';
 import { pushScope } from '../../harness/remote/auth/scope.ts';
 import { RegistryClient } from '../../harness/remote/client.ts';
 import { drain, readErrorText } from '../../harness/remote/http.ts';
-import { basicPairs, scrub } from '../../harness/remote/redact.ts';
+import { credentialSecrets, scrub } from '../../harness/remote/redact.ts';
 import { onWrite, recordWrite, type WriteRecord } from '../../harness/remote/write-log.ts';
 import { type CleanupOutcome, cleanupWrites } from '../cleanup.ts';
 import type { RemoteEntry } from '../registries-file.ts';
@@ -128,7 +128,7 @@ export async function startRemote(
 ): Promise<StartedRegistry & { cleanup(journal?: WriteRecord[]): Promise<CleanupOutcome> }> {
   const client = clientOf(entry);
   const c = entry.credential;
-  const secrets = c ? [c.password, c.identityToken, ...basicPairs([c])] : [];
+  const secrets = credentialSecrets(c);
   const namespace = runNamespace(entry.namespace);
   try {
     await checkSetup(client, entry, namespace);

@@ -44,7 +44,8 @@ export function selfSigned(keyFile: string, certFile: string, cn: string): Promi
   ]);
 }
 
-export async function makeTls(dir: string): Promise<TlsFiles> {
+/** `names`: more DNS names the server certificate holds (a registry listening on a host name). */
+export async function makeTls(dir: string, names: string[] = []): Promise<TlsFiles> {
   const f = (n: string) => join(dir, n);
   await selfSigned(f('ca.key'), f('ca.pem'), 'ocicat test CA');
   await openssl([
@@ -59,7 +60,10 @@ export async function makeTls(dir: string): Promise<TlsFiles> {
     '-subj',
     '/CN=127.0.0.1',
   ]);
-  await writeFile(f('ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n');
+  await writeFile(
+    f('ext.cnf'),
+    `subjectAltName=IP:127.0.0.1,DNS:localhost${names.map((n) => `,DNS:${n}`).join('')}\nbasicConstraints=CA:FALSE\n`,
+  );
   await openssl([
     'x509',
     '-req',

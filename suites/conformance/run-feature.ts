@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OcicatError } from '../../harness/errors.ts';
-import { basicPairs, scrub } from '../../harness/remote/redact.ts';
+import { credentialSecrets, scrub } from '../../harness/remote/redact.ts';
 import { isRegistryError } from '../../harness/remote/registry-error.ts';
 import { type Feature, makeContext, RegistryWrong, type Status } from './feature.ts';
 import type { Target, Targets } from './target.ts';
@@ -72,7 +72,7 @@ export async function runFeature(feature: Feature, targets: Targets, target: Tar
   // Whatever a registry echoed or a peer tool printed: the target's secrets, in any
   // of their forms (base64 of user:password, URL-encoded...), never reach a report.
   const c = target.credential;
-  const secrets = c ? [c.password, c.identityToken, c.registryToken, ...basicPairs([c])] : [];
+  const secrets = credentialSecrets(c);
   const clean = (t: string) => scrub(t, secrets);
   return {
     registry: target.id,

@@ -11,7 +11,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { basicPairs, scrub } from '../../../harness/remote/redact.ts';
+import { credentialSecrets, scrub } from '../../../harness/remote/redact.ts';
 import { recordWrite, type WriteRecord, writeOf } from '../../../harness/remote/write-log.ts';
 import { findTool } from '../../../registries/tools.ts';
 import type { FeatureResult } from '../run-feature.ts';
@@ -58,7 +58,7 @@ export async function runOfficial(
   const c = target.credential;
   if (c?.identityToken && !c.password)
     return errorRows('it takes a user name and password; this registry has an identity token');
-  const secrets = c ? [c.password, c.identityToken, c.registryToken, ...basicPairs([c])] : [];
+  const secrets = credentialSecrets(c);
   const clean = (t: string) => scrub(t, secrets);
 
   const base = `${target.namespace}/oci-suite-${randomBytes(3).toString('hex')}`;
