@@ -65,55 +65,15 @@ if (missing.length) {
 const bin = toolsDir();
 const cache = join(homedir(), '.cache', 'ocicat');
 mkdirSync(bin, { recursive: true });
+// The pins live in registries/go-tools.json: the GitHub Action (action.yml) builds
+// the same versions of the peer tools it needs.
 const GO: Array<{
   what: string;
   binary: string;
   module: string;
   version: string;
   env?: Record<string, string>;
-}> = [
-  {
-    what: 'distribution 3',
-    binary: 'registry',
-    module: 'github.com/distribution/distribution/v3/cmd/registry',
-    version: 'v3.1.1',
-  },
-  {
-    what: 'Zot',
-    binary: 'zot',
-    module: 'zotregistry.dev/zot/v2/cmd/zot',
-    version: 'v2.1.20',
-    env: { CGO_ENABLED: '0', GOEXPERIMENT: 'jsonv2' },
-  },
-  { what: 'oras', binary: 'oras', module: 'oras.land/oras/cmd/oras', version: 'v1.3.6' },
-  {
-    what: 'crane',
-    binary: 'crane',
-    module: 'github.com/google/go-containerregistry/cmd/crane',
-    version: 'v0.22.1',
-  },
-  {
-    what: 'regctl',
-    binary: 'regctl',
-    module: 'github.com/regclient/regclient/cmd/regctl',
-    version: 'v0.11.7',
-  },
-  {
-    // artifact.helm-chart pushes and pulls with the real helm (issue 13)
-    what: 'helm',
-    binary: 'helm',
-    module: 'helm.sh/helm/v3/cmd/helm',
-    version: 'v3.22.0',
-  },
-  {
-    // the official OCI conformance suite, run as a peer by `conformance run`
-    // (REGISTRY-FACTS "The official OCI conformance suite": this version builds)
-    what: 'the OCI conformance suite',
-    binary: 'conformance',
-    module: 'github.com/opencontainers/distribution-spec/conformance',
-    version: 'v0.0.0-20260831232431-97274622c111',
-  },
-];
+}> = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'registries', 'go-tools.json'), 'utf8'));
 const hasGo = spawnSync('go', ['version']).status === 0;
 for (const t of GO) {
   const marker = join(bin, `.${t.binary}.version`);

@@ -27,7 +27,7 @@ export interface SocketGetOptions {
   /** Idle connections kept per origin. */
   maxIdle: number;
   /** HTTPS_PROXY, HTTP_PROXY, NO_PROXY (proxy-env.ts); none: connect directly. */
-  proxies?: ProxySettings;
+  proxies?: () => ProxySettings;
 }
 
 export interface SocketGetRequest {
@@ -49,7 +49,7 @@ export class SocketGet {
 
   async request(req: SocketGetRequest): Promise<HttpResponse> {
     const u = new URL(req.url);
-    const proxy = this.options.proxies ? proxyFor(this.options.proxies, u) : undefined;
+    const proxy = this.options.proxies ? proxyFor(this.options.proxies(), u) : undefined;
     // an http registry through a proxy is asked in absolute form (RFC 9112 section 3.2.2)
     const head = requestHead(u, req.headers, u.protocol === 'http:' ? proxy : undefined);
     const kept = this.takeIdle(u.origin);

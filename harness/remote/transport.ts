@@ -86,7 +86,12 @@ export function createTransport(
   const pool = { keepAlive: true, keepAliveMsecs: 30_000, maxSockets: options.connections ?? 16 };
   const http = new HttpAgent(pool);
   const https = new HttpsAgent({ ...pool, ...(ca ? { ca } : {}), rejectUnauthorized: !options.insecure });
-  const proxies = options.proxies ?? proxySettings();
+  // read at the first request: a command that sends none (package) does not fail on a bad variable
+  let settings = options.proxies;
+  const proxies = () => {
+    settings ??= proxySettings();
+    return settings;
+  };
   const headersTimeout = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT;
   const bodyTimeout = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT;
   const sockets =
@@ -141,7 +146,7 @@ export function createTransport(
       ? sockets.request(req)
       : nodeRequest(req));
     // 407 is the proxy's answer to an http registry's request (an https one's comes to the CONNECT)
-    const proxy = res.status === 407 ? proxyFor(proxies, new URL(req.url)) : undefined;
+    const proxy = res.status === 407 ? proxyFor(proxies(), new URL(req.url)) : undefined;
     if (proxy) {
       await drain(res);
       throw proxyError(
@@ -156,7 +161,7 @@ export function createTransport(
     new Promise((resolve, reject) => {
       const u = new URL(req.url);
       const secure = u.protocol === 'https:';
-      const proxy = proxyFor(proxies, u);
+      const proxy = proxyFor(proxies(), u);
       let answered = false;
       const signal = req.signal ? { signal: req.signal } : {};
       let r: ClientRequest;

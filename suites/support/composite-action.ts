@@ -1,0 +1,191 @@
+// Run a composite GitHub Action's steps here as the runner would (issue 16):
+// its `run:` scripts in bash with the step's env, `${{ }}` expressions evaluated
+// (inputs with their defaults, github.action_path, steps.<id>.outputs, `||`),
+// `if:` conditions (`always()`, `<expr> != ''`), GITHUB_OUTPUT, GITHUB_ENV,
+// GITHUB_PATH and GITHUB_STEP_SUMMARY files. `uses:` steps are recorded with
+// their evaluated `with:` for the test to check. An expression this runner does
+// not know is an error, so the test and action.yml cannot drift apart silently.
+import { spawn } from 'node:child_process';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { delimiter, join } from 'node:path';
+import { parse } from 'yaml';
+
+interface Step {
+  id?: string;
+  name?: string;
+  if?: string;
+  uses?: string;
+  with?: Record<string, string>;
+  shell?: string;
+  env?: Record<string, string>;
+  run?: string;
+}
+
+interface ActionFile {
+  inputs: Record<string, { default?: string; description: string }>;
+  outputs: Record<string, { value: string }>;
+  runs: { using: string; steps: Step[] };
+}
+
+export interface StepRun {
+  label: string;
+  /** Exit code of a run step; undefined when skipped or a `uses` step. */
+  code?: number;
+  skipped: boolean;
+  uses?: string;
+  with?: Record<string, string>;
+  output: string;
+}
+
+export interface ActionRun {
+  steps: StepRun[];
+  /** The job failed (a step exited non-zero). */
+  failed: boolean;
+  summary: string;
+  outputs: Record<string, string>;
+  /** GITHUB_ENV as the steps left it. */
+  env: Record<string, string>;
+}
+
+export async function readAction(file: string): Promise<ActionFile> {
+  return parse(await readFile(file, 'utf8')) as ActionFile;
+}
+
+export async function runAction(
+  file: string,
+  o: {
+    inputs: Record<string, string>;
+    actionPath: string;
+    workspace: string;
+    runnerTemp: string;
+    env?: NodeJS.ProcessEnv;
+  },
+): Promise<ActionRun> {
+  const action = await readAction(file);
+  if (action.runs.using !== 'composite') throw new Error(`not a composite action: ${action.runs.using}`);
+  for (const k of Object.keys(o.inputs))
+    if (!(k in action.inputs)) throw new Error(`no input ${k} in ${file}`);
+  const inputs: Record<string, string> = {};
+  for (const [k, v] of Object.entries(action.inputs)) inputs[k] = o.inputs[k] ?? v.default ?? '';
+  const outputs: Record<string, Record<string, string>> = {};
+  const jobEnv: Record<string, string> = {};
+  const paths: string[] = [];
+  await mkdir(o.runnerTemp, { recursive: true });
+  const summaryFile = join(o.runnerTemp, 'step-summary.md');
+  await writeFile(summaryFile, '');
+
+  const value = (expr: string): string => {
+    const e = expr.trim();
+    if (e.includes('||')) {
+      for (const part of e.split('||')) {
+        const v = value(part);
+        if (v) return v;
+      }
+      return '';
+    }
+    let m = e.match(/^inputs\.([\w-]+)$/);
+    if (m) {
+      if (!(m[1]! in inputs)) throw new Error(`no input ${m[1]}`);
+      return inputs[m[1]!]!;
+    }
+    if (e === 'github.action_path') return o.actionPath;
+    m = e.match(/^steps\.([\w-]+)\.outputs\.([\w-]+)$/);
+    if (m) return outputs[m[1]!]?.[m[2]!] ?? '';
+    if (/^'[^']*'$/.test(e)) return e.slice(1, -1);
+    throw new Error(`an expression this runner does not know: ${e}`);
+  };
+  const interpolate = (s: string) => s.replace(/\$\{\{(.*?)\}\}/g, (_, e: string) => value(e));
+  const condition = (cond: string | undefined, failed: boolean): boolean => {
+    if (cond === undefined) return !failed;
+    const c = cond
+      .trim()
+      .replace(/^\$\{\{(.*)\}\}$/, '$1')
+      .trim();
+    if (c === 'always()') return true;
+    const m = c.match(/^(.*?)\s*(!=|==)\s*(.*)$/);
+    if (m) return !failed && (value(m[1]!) === value(m[3]!)) === (m[2] === '==');
+    throw new Error(`a condition this runner does not know: ${cond}`);
+  };
+
+  const runs: StepRun[] = [];
+  let failed = false;
+  let n = 0;
+  for (const step of action.runs.steps) {
+    const label = step.id ?? step.name ?? step.uses ?? `step ${n}`;
+    n++;
+    if (!condition(step.if, failed)) {
+      runs.push({ label, skipped: true, output: '' });
+      continue;
+    }
+    if (step.uses) {
+      const w: Record<string, string> = {};
+      for (const [k, v] of Object.entries(step.with ?? {})) w[k] = interpolate(String(v));
+      runs.push({ label, skipped: false, uses: step.uses, with: w, output: '' });
+      continue;
+    }
+    if (step.shell !== 'bash') throw new Error(`${label}: composite run steps need shell: bash`);
+    const outFile = join(o.runnerTemp, `output-${n}`);
+    const envFile = join(o.runnerTemp, `env-${n}`);
+    const pathFile = join(o.runnerTemp, `path-${n}`);
+    for (const f of [outFile, envFile, pathFile]) await writeFile(f, '');
+    const stepEnv: Record<string, string> = {};
+    for (const [k, v] of Object.entries(step.env ?? {})) stepEnv[k] = interpolate(String(v));
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...o.env,
+      ...jobEnv,
+      PATH: [...paths, o.env?.PATH ?? process.env.PATH ?? ''].join(delimiter),
+      ...stepEnv,
+      GITHUB_ACTION_PATH: o.actionPath,
+      GITHUB_WORKSPACE: o.workspace,
+      RUNNER_TEMP: o.runnerTemp,
+      GITHUB_OUTPUT: outFile,
+      GITHUB_ENV: envFile,
+      GITHUB_PATH: pathFile,
+      GITHUB_STEP_SUMMARY: summaryFile,
+    };
+    // as the runner does: bash --noprofile --norc -eo pipefail {0}
+    const script = join(o.runnerTemp, `step-${n}.sh`);
+    await writeFile(script, interpolate(step.run ?? ''));
+    const { code, output } = await new Promise<{ code: number; output: string }>((resolve) => {
+      const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], {
+        cwd: o.workspace,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let text = '';
+      child.stdout.on('data', (d) => {
+        text += d;
+      });
+      child.stderr.on('data', (d) => {
+        text += d;
+      });
+      child.on('close', (c) => resolve({ code: c ?? 1, output: text }));
+    });
+    runs.push({ label, skipped: false, code, output });
+    if (step.id) outputs[step.id] = keyValues(await readFile(outFile, 'utf8'));
+    Object.assign(jobEnv, keyValues(await readFile(envFile, 'utf8')));
+    paths.unshift(...(await readFile(pathFile, 'utf8')).split('\n').filter(Boolean).reverse());
+    if (code !== 0) failed = true;
+  }
+  const actionOutputs: Record<string, string> = {};
+  for (const [k, v] of Object.entries(action.outputs)) actionOutputs[k] = interpolate(v.value);
+  await appendFile(summaryFile, '');
+  return {
+    steps: runs,
+    failed,
+    summary: await readFile(summaryFile, 'utf8'),
+    outputs: actionOutputs,
+    env: jobEnv,
+  };
+}
+
+/** name=value lines (the one-line form of GITHUB_OUTPUT and GITHUB_ENV). */
+function keyValues(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const at = line.indexOf('=');
+    if (at > 0) out[line.slice(0, at)] = line.slice(at + 1);
+  }
+  return out;
+}
