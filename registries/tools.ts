@@ -1,10 +1,14 @@
 // Where the registry binaries and peer tools are: the project's tools dir (built
 // by `npm run setup` with go install; outside the clone so that rebuilds are
 // rare), then the PATH.
+import { execFile } from 'node:child_process';
 import { access, constants, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { promisify } from 'node:util';
 import { RegistryUnavailable } from './types.ts';
+
+const run = promisify(execFile);
 
 export function toolsDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.OCICAT_TOOLS_DIR ?? join(homedir(), '.cache', 'ocicat', 'tools', 'bin');
@@ -46,4 +50,27 @@ export async function requireTool(name: string, title: string, how: string): Pro
   throw new RegistryUnavailable(
     why ? `${title} cannot be built here: ${why}` : `${title} is not built (npm run setup: ${how})`,
   );
+}
+
+/**
+ * A tool the user brought (README "Bring your own registry"): found in the tools
+ * dir or on the PATH, with the version it says it is. A registry's version is the
+ * one its definition reads (Zot's own 2.1.20, not the spec version it prints
+ * first); another tool's is the first x.y.z of `--version`.
+ */
+export async function broughtTool(
+  name: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ path: string; version: string } | undefined> {
+  const path = await findTool(name, env);
+  if (!path) return undefined;
+  const { LOCAL_REGISTRIES } = await import('./definitions/index.ts');
+  for (const def of LOCAL_REGISTRIES) {
+    const bin = await def.binary().catch(() => undefined);
+    if (bin === path) return { path, version: await def.version(path).catch(() => 'unknown') };
+  }
+  const out = await run(path, ['--version'], { timeout: 10_000 }).catch(
+    (e: { stdout?: string; stderr?: string }) => ({ stdout: e.stdout ?? '', stderr: e.stderr ?? '' }),
+  );
+  return { path, version: /v?(\d+\.\d+\.\d+)/.exec(`${out.stdout}${out.stderr}`)?.[1] ?? 'unknown' };
 }

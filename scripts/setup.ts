@@ -10,12 +10,12 @@
 // It prints what it installed, what was there and what is unavailable, with
 // the reason. A missing optional piece never fails the setup.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { dockerAvailable, ensureImage } from '../registries/container/images.ts';
 import { LOCAL_REGISTRIES } from '../registries/definitions/index.ts';
-import { toolsDir } from '../registries/tools.ts';
+import { broughtTool, toolsDir } from '../registries/tools.ts';
 import { buildAll } from './build.ts';
 
 const started = Date.now();
@@ -87,8 +87,19 @@ for (const t of GO) {
     present.push(label);
     continue;
   }
+  // one the user brought (PATH or OCICAT_TOOLS_DIR) is present, with its own version,
+  // when ocicat cannot build the pinned one (Zot here: its module host is refused)
+  const yours = async (why: string) => {
+    const b = await broughtTool(t.binary);
+    if (b) {
+      rmSync(reasonFile, { force: true });
+      present.push(`${t.what} ${b.version} (yours: ${b.path})`);
+    } else {
+      unavailable.push(`${label}: ${why}`);
+    }
+  };
   if (!hasGo) {
-    unavailable.push(`${label}: no Go toolchain`);
+    await yours('no Go toolchain');
     continue;
   }
   log(`go install ${t.module}@${t.version}`);
@@ -114,7 +125,7 @@ for (const t of GO) {
       ? `the Go module proxy refuses its module host (403 for ${t.module})`
       : err;
     writeFileSync(reasonFile, `${reason}\n`);
-    unavailable.push(`${label}: ${reason}`);
+    await yours(reason);
   }
 }
 
