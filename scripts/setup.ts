@@ -165,7 +165,7 @@ await buildAll();
 installed.push('dist/ (CLI bundle)');
 
 const line = (label: string, list: string[]) =>
-  log(`${label.padEnd(12)} ${list.length ? list.join(', ') : '-'}`);
+  log(`${label.padEnd(12)} ${list.length ? [...new Set(list)].join(', ') : '-'}`);
 line('installed', installed);
 line('present', present);
 line('unavailable', unavailable);
