@@ -13,7 +13,7 @@ import { chmod, link, mkdir, rename, rm, symlink } from 'node:fs/promises';
 import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, type Gunzip } from 'node:zlib';
 import { OcicatError } from '../errors.ts';
 import { trackTemp, untrackTemp } from '../util/temp-files.ts';
 import { exists } from './catalog-fs.ts';
@@ -58,8 +58,41 @@ function inside(root: string, p: string): boolean {
   return r === '' || (!r.startsWith(`..${sep}`) && r !== '..' && !isAbsolute(r));
 }
 
-export async function unpackLayer(
+/**
+ * A gunzip for a catalog layer, with large output chunks: 16 KiB (the default)
+ * cost a callback and an allocation each, 65,536 of them for 1 GiB (issue 17's
+ * profile of a 1 GiB pull: 0.5 s in zlib callbacks, 0.7 s of garbage collection).
+ * 1 MiB chunks took the pull from 4.2 s to 3.4 s here (three runs each).
+ */
+export function layerGunzip(): Gunzip {
+  return createGunzip({ chunkSize: 1024 * 1024 });
+}
+
+/** Unpack (or, with dryRun, vet) a gzipped tar layer read from `input`. */
+export function unpackLayer(
   input: AsyncIterable<Buffer> | Readable,
+  compressedSize: number,
+  name: string,
+  target: string,
+  options: UnpackOptions = {},
+): Promise<{ entries: number; bytes: number }> {
+  const gunzip = layerGunzip();
+  const feed = () =>
+    pipeline(Readable.from(input), gunzip).catch((e) => {
+      gunzip.destroy(e);
+    });
+  return unpackInflating(gunzip, feed, compressedSize, name, target, options);
+}
+
+/**
+ * The same, from a gunzip (layerGunzip) that `feed` starts filling (once the
+ * target is checked) and whose promise settles once it has been ended
+ * (layer-pass.ts: the download feeds it, reusing its buffers once gunzip has
+ * taken them).
+ */
+export async function unpackInflating(
+  gunzip: Gunzip,
+  feed: () => Promise<unknown>,
   compressedSize: number,
   name: string,
   target: string,
@@ -80,7 +113,6 @@ export async function unpackLayer(
     trackTemp(tmp);
   }
   let expanded = 0;
-  const gunzip = createGunzip();
   const hash = tarHasher(options.tarDigest);
   const counted = async function* () {
     for await (const chunk of gunzip) {
@@ -90,9 +122,7 @@ export async function unpackLayer(
       yield chunk as Buffer;
     }
   };
-  const feed = pipeline(Readable.from(input), gunzip).catch((e) => {
-    gunzip.destroy(e);
-  });
+  const fed = feed();
   const dirModes: Array<[string, number]> = [];
   const guard = new TreeGuard();
   let entries = 0;
@@ -156,7 +186,7 @@ export async function unpackLayer(
     // toward maxBytes, and toward the content digest), or the gunzip pipeline
     // would wait on it for ever.
     for await (const chunk of counted()) void chunk;
-    await feed;
+    await fed;
     if (hash) {
       const got = `${options.tarDigest!.split(':')[0]}:${hash.digest('hex')}`;
       if (got !== options.tarDigest)

@@ -1,18 +1,20 @@
 // pull: a catalog from a registry into the cache; never unpacks. The manifest is
 // verified against its digest, the blobs as they are written, and the layer is
-// vetted (a dry-run unpack) before the reference is recorded, so a hostile or
-// broken artifact never becomes a cache entry. Says "updated" when a cached tag
+// vetted (a dry-run unpack) as it arrives, before it is renamed into the cache and
+// the reference recorded, so a hostile or broken artifact never becomes a cache
+// entry. Says "updated" when a cached tag
 // now resolves to another digest.
 import { createReadStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import type { Gunzip } from 'node:zlib';
 import { type Form, readArtifact } from '../catalog/artifact.ts';
-import { unpackLayer } from '../catalog/unpack.ts';
+import { unpackInflating, unpackLayer } from '../catalog/unpack.ts';
 import { RemoteTarget } from '../content/remote-target.ts';
 import { OcicatError } from '../errors.ts';
 import { formatReference, parseReference } from '../oci/reference.ts';
 import { bufferSource } from '../remote/blob-source.ts';
 import { isRegistryError } from '../remote/registry-error.ts';
 import type { OpsContext } from './context.ts';
+import { vettedLayer } from './layer-pass.ts';
 
 export interface PullResult {
   reference: string;
@@ -52,25 +54,32 @@ export async function pullCatalog(ctx: OpsContext, input: string): Promise<PullR
     );
   }
   const layout = await ctx.cache.layout(ref.registry, ref.repository);
-  const hadLayer = await layout.exists(info.layer);
   await layout.push(info.config, await remote.fetch(info.config));
-  const progress = ctx.progress;
-  await layout.push(
-    info.layer,
-    await remote.fetch(info.layer),
-    progress ? { onProgress: (n) => progress(info.layer.digest, n, info.layer.size) } : {},
-  );
-  try {
+  // the dry-run unpack: the same function unpackage runs, writing nothing
+  const vetting = {
+    dryRun: true,
+    ...(info.tarDigest ? { tarDigest: info.tarDigest } : {}),
+  };
+  const vet = (gunzip: Gunzip, fed: Promise<void>) =>
+    unpackInflating(gunzip, () => fed, info.layer.size, info.name, layout.root, vetting);
+  if (await layout.exists(info.layer)) {
+    // already cached (another tag, another pull): vetted again from the file
     await unpackLayer(
       createReadStream(layout.blobPath(info.layer.digest)),
       info.layer.size,
       info.name,
       layout.root,
-      { dryRun: true, ...(info.tarDigest ? { tarDigest: info.tarDigest } : {}) },
+      vetting,
     );
-  } catch (e) {
-    if (!hadLayer) await rm(layout.blobPath(info.layer.digest), { force: true });
-    throw e;
+  } else {
+    // download, verify, write and vet in one pass (layer-pass.ts); a layer that
+    // fails is never renamed into the cache
+    const progress = ctx.progress;
+    await layout.push(
+      info.layer,
+      vettedLayer(remote.repo, info.layer, vet),
+      progress ? { onProgress: (n) => progress(info.layer.digest, n, info.layer.size) } : {},
+    );
   }
   await layout.push(m.descriptor, bufferSource(m.bytes), ref.tag ? { reference: ref.tag } : {});
   const previous = await ctx.cache.record({

@@ -9,7 +9,7 @@ import { writeThenRename } from '../util/atomic-write.ts';
 import { writeDelivered } from '../util/file-sink.ts';
 import { reclaim } from '../util/reclaim.ts';
 import { pullScope } from './auth/scope.ts';
-import { deliverBody, type HttpResponse, header } from './http.ts';
+import { type BodySink, deliverBody, type HttpResponse, header } from './http.ts';
 import { blobPath } from './paths.ts';
 import type { RepoRef } from './repo-ref.ts';
 import { retryDelay, sleep } from './retry.ts';
@@ -170,13 +170,14 @@ export function readBlob(
 
 /**
  * Like readBlob, but every byte goes to `sink` as it arrives, as views valid only
- * during the call (no copy on the socket transport: socket-get.ts). Resolves when
- * the blob has been read to its size.
+ * during the call (no copy on the socket transport: socket-get.ts); a promise the
+ * sink returns pauses the read until it settles. Resolves when the blob has been
+ * read to its size.
  */
 export async function readBlobInto(
   repo: RepoRef,
   desc: Pick<Descriptor, 'digest' | 'size'>,
-  sink: (chunk: Buffer) => void,
+  sink: BodySink,
   options: ReadOptions = {},
 ): Promise<void> {
   const read = new ResumingRead(repo, desc, options);
@@ -188,7 +189,7 @@ export async function readBlobInto(
       await deliverBody(res, (raw) => {
         if (allocates) reclaim(raw.length);
         const chunk = read.take(raw);
-        if (chunk) sink(chunk);
+        return chunk ? sink(chunk) : undefined;
       });
     } catch (e) {
       await read.recover(true, e);

@@ -14,13 +14,23 @@ export interface HttpResponse {
    * views valid only during the call (socket-get.ts avoids a copy that way).
    * Resolves when the body has ended; rejects if it fails or `sink` throws.
    */
-  deliver?(sink: (chunk: Buffer) => void): Promise<void>;
+  deliver?(sink: BodySink): Promise<void>;
 }
 
-/** Every byte of a body to a synchronous sink: through `deliver` where the transport has it. */
-export async function deliverBody(res: HttpResponse, sink: (chunk: Buffer) => void): Promise<void> {
+/**
+ * Takes body bytes as views valid only during the call. A returned promise asks
+ * for a pause: no more bytes are read from the network until it settles (bytes
+ * already read may still come); a rejection fails the body.
+ */
+export type BodySink = (chunk: Buffer) => void | Promise<void>;
+
+/** Every byte of a body to a sink: through `deliver` where the transport has it. */
+export async function deliverBody(res: HttpResponse, sink: BodySink): Promise<void> {
   if (res.deliver) return res.deliver(sink);
-  for await (const chunk of res.body) sink(chunk as Buffer);
+  for await (const chunk of res.body) {
+    const wait = sink(chunk as Buffer);
+    if (wait instanceof Promise) await wait;
+  }
 }
 
 export function header(res: { headers: HttpResponse['headers'] }, name: string): string | undefined {

@@ -1,11 +1,19 @@
 // One repository on one registry: the Distribution API calls bound to it.
 import type { Descriptor } from '../oci/manifest.ts';
 import type { Reference } from '../oci/reference.ts';
-import { downloadBlob, fetchBlobToFile, headBlob, type ReadOptions, readBlob } from './blob-read.ts';
+import {
+  downloadBlob,
+  fetchBlobToFile,
+  headBlob,
+  type ReadOptions,
+  readBlob,
+  readBlobInto,
+} from './blob-read.ts';
 import type { BlobSource } from './blob-source.ts';
 import { type PushBlobOptions, pushBlob, type UploadResult } from './blob-upload.ts';
 import type { RegistryClient } from './client.ts';
 import { deleteBlob, deleteManifest, deleteTag } from './delete.ts';
+import type { BodySink } from './http.ts';
 import { getManifest, headManifest, putManifest } from './manifests.ts';
 import { addToReferrersTag, listReferrers } from './referrers.ts';
 import type { RepoRef } from './repo-ref.ts';
@@ -29,6 +37,9 @@ export class RemoteRepository implements RepoRef {
   }
   readBlob(desc: Desc, options?: ReadOptions) {
     return readBlob(this, desc, options);
+  }
+  readBlobInto(desc: Desc, sink: BodySink, options?: ReadOptions) {
+    return readBlobInto(this, desc, sink, options);
   }
   fetchBlobToFile(desc: Desc, path: string, options?: Omit<ReadOptions, 'offset'>) {
     return fetchBlobToFile(this, desc, path, options);

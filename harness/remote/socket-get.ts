@@ -10,7 +10,7 @@
 import { isIP, connect as netConnect, type OnReadOpts, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
-import type { HttpResponse } from './http.ts';
+import type { BodySink, HttpResponse } from './http.ts';
 import { type ResponseHead, ResponseParser } from './http1-response.ts';
 import { type ProxySettings, proxyAuthorization, proxyFor } from './proxy-env.ts';
 import { openTunnel, proxyEndpoint, proxyError } from './proxy-tunnel.ts';
@@ -250,7 +250,7 @@ class Connection {
 }
 
 type Mode = 'head' | 'pending' | 'sink' | 'stream';
-type Sink = (chunk: Buffer) => void;
+type Sink = BodySink;
 
 /** One request and its response on a connection. */
 class Exchange {
@@ -394,9 +394,23 @@ class Exchange {
 
   private onBody(slice: Buffer): void {
     switch (this.mode) {
-      case 'sink':
-        this.sink!(slice); // may throw: the parser passes it on to data(), which fails the exchange
+      case 'sink': {
+        // may throw: the parser passes it on to data(), which fails the exchange
+        const wait = this.sink!(slice);
+        if (wait instanceof Promise && !this.paused) {
+          // the sink asks for a pause: the socket stops after this read (data() says so)
+          this.paused = true;
+          wait.then(
+            () => {
+              if (this.finished || this.failure) return;
+              this.paused = false;
+              this.conn.socket.resume();
+            },
+            (e: Error) => this.fail(e),
+          );
+        }
         break;
+      }
       case 'stream':
         if (!this.body.push(Buffer.from(slice))) this.paused = true;
         break;
