@@ -8,7 +8,7 @@
 // (dryRun), so vetting and unpacking cannot disagree: every refusal is the
 // guard's, made before the filesystem is touched.
 import { createHash, type Hash, randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { chmodSync, createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { chmod, link, mkdir, rename, rm, symlink } from 'node:fs/promises';
 import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
@@ -19,6 +19,9 @@ import { trackTemp, untrackTemp } from '../util/temp-files.ts';
 import { exists } from './catalog-fs.ts';
 import { readTar } from './tar-reader.ts';
 import { TreeGuard, unsafe } from './tree-guard.ts';
+
+/** Files up to this size are written in one synchronous call. */
+const SMALL_FILE = 1024 * 1024;
 
 export interface UnpackOptions {
   /** Largest expanded size (default: 100x the compressed size, at least 256 MiB). */
@@ -126,6 +129,13 @@ export async function unpackInflating(
   const dirModes: Array<[string, number]> = [];
   const guard = new TreeGuard();
   let entries = 0;
+  // folders made so far: a folder's files need no mkdir each
+  const made = new Set<string>([tmp]);
+  const folder = (dir: string) => {
+    if (made.has(dir)) return;
+    mkdirSync(dir, { recursive: true });
+    made.add(dir);
+  };
   try {
     for await (const { entry, body } of readTar(counted())) {
       if (++entries > maxEntries) throw unsafe(`more than ${maxEntries} entries`);
@@ -140,22 +150,35 @@ export async function unpackInflating(
       switch (entry.type) {
         case '5':
           guard.add(rel, 'dir');
-          if (!dry) await mkdir(out, { recursive: true });
+          if (!dry) folder(out);
           dirModes.push([out, entry.mode & 0o777]);
           break;
         case '0':
         case '7':
           guard.add(rel, 'file');
           if (!dry) {
-            await mkdir(dirname(out), { recursive: true });
-            await pipeline(body, createWriteStream(out, { flags: 'wx', mode: 0o600 }));
-            await chmod(out, entry.mode & 0o777);
+            folder(dirname(out));
+            if (entry.size <= SMALL_FILE) {
+              // most of a catalog: one synchronous write each. Four round trips
+              // through the thread pool per file (open, write, close, chmod) made
+              // unpackage of 10,000 files take 1.4x tar -xzf (issue 17)
+              const parts: Buffer[] = [];
+              for await (const c of body) parts.push(c);
+              writeFileSync(out, parts.length === 1 ? parts[0]! : Buffer.concat(parts), {
+                flag: 'wx',
+                mode: 0o600,
+              });
+              chmodSync(out, entry.mode & 0o777);
+            } else {
+              await pipeline(body, createWriteStream(out, { flags: 'wx', mode: 0o600 }));
+              await chmod(out, entry.mode & 0o777);
+            }
           }
           break;
         case '2':
           guard.add(rel, 'link', entry.linkTarget);
           if (!dry) {
-            await mkdir(dirname(out), { recursive: true });
+            folder(dirname(out));
             await symlink(entry.linkTarget, out);
           }
           break;
@@ -167,7 +190,7 @@ export async function unpackInflating(
             );
           guard.add(rel, 'file');
           if (!dry) {
-            await mkdir(dirname(out), { recursive: true });
+            folder(dirname(out));
             await link(join(tmp, srcRel), out);
           }
           break;
