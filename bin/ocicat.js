@@ -41,6 +41,14 @@ if (!entry) {
   }
   entry = source;
 }
+// A reader that went away (`ocicat catalog list | head -1`) ends the command
+// quietly, as a closed pipe ends cat or git, not with a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
 const mod = await import(entry);
 if (bundle === 'cli') {
   mod.installInterruptHandler();
