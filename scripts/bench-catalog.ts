@@ -135,10 +135,11 @@ try {
   registries.push(a);
   const b = await startDistribution2({ tls: true });
   registries.push(b);
+  // a size of 0 leaves a workload out (the nightly's 8 GiB run has only the big one)
   const workloads = [
-    { name: `${(bigBytes / GiB).toFixed(2)} GiB, 1 file`, make: bigCatalog, catalog: 'big' },
-    { name: `${manyFiles} files of ${fileKiB} KiB`, make: manyCatalog, catalog: 'many' },
-  ];
+    { name: `${(bigBytes / GiB).toFixed(2)} GiB, 1 file`, make: bigCatalog, catalog: 'big', n: bigBytes },
+    { name: `${manyFiles} files of ${fileKiB} KiB`, make: manyCatalog, catalog: 'many', n: manyFiles },
+  ].filter((w) => w.n > 0);
   for (const w of workloads) {
     const src = join(work, `src-${w.catalog}`);
     await w.make(src);

@@ -14,6 +14,7 @@
 import { availableParallelism } from 'node:os';
 import { promisify } from 'node:util';
 import { constants, crc32, deflateRaw } from 'node:zlib';
+import { reclaim } from '../util/reclaim.ts';
 
 const HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0xff]);
 /** Input bytes per independently compressed piece. Changing it changes every large layer's digest. */
@@ -59,6 +60,9 @@ export async function* gzip(input: AsyncIterable<Buffer>, options: GzipOptions =
     const done = inFlight.shift()!;
     const out = await done.out;
     free.push(done.block);
+    // zlib's one-shot deflate gathers its output in 16 KiB buffers, then joins them:
+    // twice the piece in short-lived buffers (reclaim.ts)
+    reclaim(2 * out.length);
     return out;
   };
 

@@ -15,6 +15,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import { OcicatError } from '../errors.ts';
+import { reclaim } from '../util/reclaim.ts';
 import { trackTemp, untrackTemp } from '../util/temp-files.ts';
 import { exists } from './catalog-fs.ts';
 import { readTar } from './tar-reader.ts';
@@ -120,6 +121,7 @@ export async function unpackInflating(
   const counted = async function* () {
     for await (const chunk of gunzip) {
       expanded += (chunk as Buffer).length;
+      reclaim((chunk as Buffer).length); // each is a new buffer of zlib's (reclaim.ts)
       if (expanded > maxBytes) throw unsafe(`expands beyond ${maxBytes} bytes (a gzip bomb?)`);
       hash?.update(chunk as Buffer);
       yield chunk as Buffer;
