@@ -16,7 +16,7 @@
 //   BENCH_RUNS (5), BENCH_CATALOG_GIB (1), BENCH_CATALOG_FILES (10000),
 //   BENCH_CATALOG_FILE_KIB (10), BENCH_OUT (reports/bench)
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { generatedRange, writeGenerated } from '../fixtures/generated-source.ts';
@@ -90,8 +90,7 @@ async function cachedLayer(home: string): Promise<{ path: string; digest: string
       const p = join(d, e.name);
       if (e.isDirectory()) await walk(p);
       else if (p.includes('/blobs/sha256/')) {
-        const { size } = await (await import('node:fs/promises')).stat(p);
-        found.push({ path: p, size });
+        found.push({ path: p, size: (await stat(p)).size });
       }
     }
   };
@@ -167,168 +166,108 @@ try {
     ]);
     const config = (JSON.parse(await readFile(manifestFile, 'utf8')) as { config: { digest: string } }).config
       .digest;
+    // the other registry has its own CA: both CAs in one file for the promote
+    const bothCa = join(work, 'both-ca.pem');
+    await writeFile(bothCa, (await readFile(a.caFile!, 'utf8')) + (await readFile(b.caFile!, 'utf8')));
+    /** One measured run of ocicat, and one of the op's limit. */
+    const ours = async (op: Op, args: string[]) =>
+      add(w.name, op, 'ocicat', false, await measure(node, ocicat(args)));
+    const limit = async (op: Op, tool: string, cmd: string, args: string[]) =>
+      add(w.name, op, tool, true, await measure(cmd, args));
     for (let run = 0; run < RUNS; run++) {
       // package: into a new cache each time
       const pkgHome = join(work, `pkg-${seq++}`);
-      add(
-        w.name,
+      await ours('package', [
         'package',
-        'ocicat',
-        false,
-        await measure(
-          node,
-          ocicat([
-            'package',
-            'oci://bench.invalid/b/',
-            '--work-dir',
-            src,
-            '--home',
-            pkgHome,
-            '--no-progress',
-          ]),
-        ),
-      );
+        'oci://bench.invalid/b/',
+        '--work-dir',
+        src,
+        '--home',
+        pkgHome,
+        '--no-progress',
+      ]);
       await rm(pkgHome, { recursive: true, force: true });
       const tgz = join(work, `pkg-${seq++}.tgz`);
-      add(
-        w.name,
-        'package',
-        'tar -c | gzip -1',
-        true,
-        await measure('bash', ['-c', `set -o pipefail; tar -c -C '${src}' . | gzip -1 > '${tgz}'`]),
-      );
+      await limit('package', 'tar -c | gzip -1', 'bash', [
+        '-c',
+        `set -o pipefail; tar -c -C '${src}' . | gzip -1 > '${tgz}'`,
+      ]);
       await rm(tgz, { force: true });
       // push: a cached catalog to a new repository (packaged for it, untimed)
       const pushBase = `oci://${a.host}/${fresh('push')}/`;
       const pushHome = join(work, `push-${seq++}`);
       const pushFlags = ['--ca-file', a.caFile!, '--no-progress', '--home', pushHome];
       execFileSync(node, ocicat(['package', pushBase, '--work-dir', src, ...pushFlags]));
-      add(
-        w.name,
-        'push',
-        'ocicat',
-        false,
-        await measure(node, ocicat(['push', `${pushBase}${w.catalog}:1.0.0`, ...pushFlags])),
-      );
+      await ours('push', ['push', `${pushBase}${w.catalog}:1.0.0`, ...pushFlags]);
       await rm(pushHome, { recursive: true, force: true });
-      add(
-        w.name,
+      await limit(
         'push',
         'curl PUT',
-        true,
-        await measure(
-          'bash',
-          curlScript(curlUpload(a.caFile!, a.host, fresh('curl-push'), layer.path, layer.digest)),
-        ),
+        'bash',
+        curlScript(curlUpload(a.caFile!, a.host, fresh('curl-push'), layer.path, layer.digest)),
       );
       // pull: into a new cache
       const pullHome = join(work, `pull-${seq++}`);
       const pullFlags = ['--ca-file', a.caFile!, '--no-progress', '--home', pullHome];
-      add(
-        w.name,
-        'pull',
-        'ocicat',
-        false,
-        await measure(node, ocicat(['pull', `${base}:1.0.0`, ...pullFlags])),
-      );
+      await ours('pull', ['pull', `${base}:1.0.0`, ...pullFlags]);
       const extract = join(work, `x-${seq++}`);
       await mkdir(extract);
-      add(
-        w.name,
+      await limit(
         'pull',
         'curl | gunzip | tar -x',
-        true,
-        await measure(
-          'bash',
-          curlScript([
-            `curl -sS -f --cacert '${a.caFile}' "https://${a.host}/v2/bench/${w.catalog}/blobs/${layer.digest}" | gunzip | tar -x -C '${extract}'`,
-          ]),
-        ),
+        'bash',
+        curlScript([
+          `curl -sS -f --cacert '${a.caFile}' "https://${a.host}/v2/bench/${w.catalog}/blobs/${layer.digest}" | gunzip | tar -x -C '${extract}'`,
+        ]),
       );
       await rm(extract, { recursive: true, force: true });
-      // promote within the registry (blobs mounted), and to the other one (uploaded)
-      const to = fresh('promoted');
-      add(
-        w.name,
-        'promote (same registry)',
-        'ocicat',
-        false,
-        await measure(
-          node,
-          ocicat([
-            'push',
-            `oci://${a.host}/${to}/${w.catalog}:1.0.0`,
-            '--from',
-            `${base}:1.0.0`,
-            ...pullFlags,
-          ]),
-        ),
-      );
-      add(
-        w.name,
+      // promote within the registry (blobs mounted), and to the other one (uploaded from the cache)
+      await ours('promote (same registry)', [
+        'push',
+        `oci://${a.host}/${fresh('promoted')}/${w.catalog}:1.0.0`,
+        '--from',
+        `${base}:1.0.0`,
+        ...pullFlags,
+      ]);
+      await limit(
         'promote (same registry)',
         'curl mount',
-        true,
-        await measure(
-          'bash',
-          curlScript(
-            curlMount(
-              a.caFile!,
-              a.host,
-              fresh('curl-mount'),
-              `bench/${w.catalog}`,
-              [layer.digest, config],
-              manifestFile,
-            ),
+        'bash',
+        curlScript(
+          curlMount(
+            a.caFile!,
+            a.host,
+            fresh('curl-mount'),
+            `bench/${w.catalog}`,
+            [layer.digest, config],
+            manifestFile,
           ),
         ),
       );
-      // the other registry has its own CA: both CAs in one file for the promote
-      const bothCa = join(work, 'both-ca.pem');
-      execFileSync('bash', ['-c', `cat '${a.caFile}' '${b.caFile}' > '${bothCa}'`]);
-      add(
-        w.name,
-        'promote (other registry)',
-        'ocicat',
-        false,
-        await measure(
-          node,
-          ocicat([
-            'push',
-            `oci://${b.host}/${fresh('other')}/${w.catalog}:1.0.0`,
-            '--from',
-            `${base}:1.0.0`,
-            '--ca-file',
-            bothCa,
-            '--no-progress',
-            '--home',
-            pullHome,
-          ]),
-        ),
-      );
-      add(
-        w.name,
+      await ours('promote (other registry)', [
+        'push',
+        `oci://${b.host}/${fresh('other')}/${w.catalog}:1.0.0`,
+        '--from',
+        `${base}:1.0.0`,
+        '--ca-file',
+        bothCa,
+        '--no-progress',
+        '--home',
+        pullHome,
+      ]);
+      await limit(
         'promote (other registry)',
         'curl PUT',
-        true,
-        await measure(
-          'bash',
-          curlScript(curlUpload(b.caFile!, b.host, fresh('curl-other'), layer.path, layer.digest)),
-        ),
+        'bash',
+        curlScript(curlUpload(b.caFile!, b.host, fresh('curl-other'), layer.path, layer.digest)),
       );
       // unpackage: the cached catalog into a new folder
       const out = join(work, `u-${seq++}`);
-      add(
-        w.name,
-        'unpackage',
-        'ocicat',
-        false,
-        await measure(node, ocicat(['unpackage', `${base}:1.0.0`, out, '--no-progress', '--home', pullHome])),
-      );
+      await ours('unpackage', ['unpackage', `${base}:1.0.0`, out, '--no-progress', '--home', pullHome]);
       await rm(out, { recursive: true, force: true });
       const out2 = join(work, `t-${seq++}`);
       await mkdir(out2);
-      add(w.name, 'unpackage', 'tar -xzf', true, await measure('tar', ['-xzf', layer.path, '-C', out2]));
+      await limit('unpackage', 'tar -xzf', 'tar', ['-xzf', layer.path, '-C', out2]);
       await rm(out2, { recursive: true, force: true });
       await rm(pullHome, { recursive: true, force: true });
       log(`${w.name}: run ${run + 1}/${RUNS} done`);

@@ -23,8 +23,8 @@ import { type StartedProxy, startProxy } from '../../registries/proxy/proxy.ts';
 import type { Rule } from '../../registries/proxy/rule.ts';
 import { makeTls } from '../../registries/tls/ca.ts';
 import { type CliResult, ocicat } from '../support/cli.ts';
-import { oneEntryFile } from '../support/registries-file.ts';
 import { useRegistry } from '../support/use-registry.ts';
+import { vendorRun } from '../support/vendor-run.ts';
 
 const used = useRegistry('hostile');
 let blobPath = ''; // the layer's blob path, e.g. /v2/hostile/sample/blobs/sha256:...
@@ -445,30 +445,16 @@ describe('hostile registry: credentials', () => {
     if (!used.reg) return ctx.skip(used.skip);
     const password = 'Vendor-p@ss w0rd';
     await behind(echo, async (p) => {
-      const file = await oneEntryFile(used.dir, {
-        name: 'vendor',
+      const run = await vendorRun({
+        dir: used.dir,
         url: `http://${p.host}`,
+        name: 'vendor',
         namespace: 'vendor/hostile',
-        username: 'vendor',
         passwordEnv: 'HOSTILE_PASSWORD',
+        password,
+        features: ['catalog.pull', 'interop.skopeo'],
       });
-      const out = join(used.dir, 'vendor-out');
-      const r = await ocicat(
-        [
-          'conformance',
-          'run',
-          '--registries',
-          file,
-          '--out',
-          out,
-          '--feature',
-          'catalog.pull',
-          '--feature',
-          'interop.skopeo',
-        ],
-        { home: join(used.dir, 'vendor-home'), env: { HOSTILE_PASSWORD: password } },
-      );
-      const run = { text: r.stdout + r.stderr };
+      const out = run.out;
       const files = (await readdir(out, { recursive: true })).filter((f) =>
         /\.(json|xml|md|html|txt|log)$/.test(f),
       );

@@ -13,7 +13,7 @@ import { startDistribution2 } from '../../registries/process/distribution2.ts';
 import type { StartedRegistry } from '../../registries/types.ts';
 import type { Results } from '../../reports/results.ts';
 import { type ActionRun, readAction, runAction } from '../support/composite-action.ts';
-import { packAndInstall } from '../support/package.ts';
+import { pack } from '../support/package.ts';
 import { tryStart } from '../support/registry.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -27,7 +27,7 @@ let skip = '';
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ocicat-action-'));
-  tarball = (await packAndInstall(dir)).tarball;
+  tarball = await pack(dir); // the action installs it itself
   const a = await tryStart(() =>
     startDistribution2({ auth: 'htpasswd', login: { username: 'vendor', password: PASSWORD } }),
   );

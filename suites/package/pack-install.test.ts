@@ -4,7 +4,7 @@
 // catalog round trip against a real distribution, a vendor conformance run with a
 // registries file, and the report commands on its results.
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -16,8 +16,8 @@ import type { StartedRegistry } from '../../registries/types.ts';
 import type { Results } from '../../reports/results.ts';
 import { ocicat } from '../support/cli.ts';
 import { type Installed, nodesOnPath, packAndInstall } from '../support/package.ts';
-import { oneEntryFile } from '../support/registries-file.ts';
 import { tryStart } from '../support/registry.ts';
+import { vendorRun } from '../support/vendor-run.ts';
 
 const run = promisify(execFile);
 const pkg = JSON.parse(await readFile(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8'));
@@ -109,20 +109,20 @@ describe('the npm package', () => {
     if (!reg) return ctx.skip(skip);
     const { node } = nodes[0]!;
     const cwd = await mkdtemp(join(dir, 'vendor-'));
-    await mkdir(cwd, { recursive: true });
-    const file = await oneEntryFile(cwd, {
-      name: 'acme',
-      url: `http://${reg.host}`,
-      namespace: 'acme/conformance',
-      username: 'vendor',
-      passwordEnv: 'ACME_PASSWORD',
-    });
     const features = ['push.blob.monolithic', 'pull.verify-digest', 'catalog.push', 'catalog.pull'];
-    const r = await ocicat(
-      ['conformance', 'run', '--registries', file, ...features.flatMap((f) => ['--feature', f])],
-      { home: join(cwd, 'home'), cwd, bin: installed.bin, node, env: { ACME_PASSWORD: PASSWORD } },
-    );
+    // no --out: the reports go to ./out/conformance of the folder it runs in
+    const r = await vendorRun({
+      dir: cwd,
+      cwd,
+      url: `http://${reg.host}`,
+      password: PASSWORD,
+      features,
+      out: null,
+      bin: installed.bin,
+      node,
+    });
     const out = join(cwd, 'out', 'conformance');
+    expect(r.out).toBe(out);
     const results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as Results;
     expect(r.code, JSON.stringify(results.results.filter((c) => c.status !== 'pass'))).toBe(0);
     expect(results.run.ocicat).toBe(pkg.version);

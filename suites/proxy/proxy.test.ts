@@ -16,6 +16,7 @@ import type { StartedRegistry } from '../../registries/types.ts';
 import type { Results } from '../../reports/results.ts';
 import { ocicat } from '../support/cli.ts';
 import { startTinyproxy, type Tinyproxy, tinyproxyMissing } from '../support/tinyproxy.ts';
+import { vendorRun } from '../support/vendor-run.ts';
 
 const PASSWORD = 'proxy-suite-Pa55';
 const PROXY_PASSWORD = 'tiny-Pr0xy-secret';
@@ -305,28 +306,18 @@ describe('a vendor run through the proxy', () => {
   it('features, the peer tools it starts (oras) and the clean-up all go through it', async (ctx) => {
     if (!plain) return ctx.skip(skip);
     const hasOras = !!(await findTool('oras'));
-    const file = join(dir, 'registries.yaml');
-    await (await import('node:fs/promises')).writeFile(
-      file,
-      `registries:\n  - name: acme\n    url: http://${plain.host}\n    namespace: acme/conformance\n    username: vendor\n    passwordEnv: ACME_PASSWORD\n`,
-    );
-    const out = join(dir, 'vendor-out');
     const features = ['push.blob.monolithic', 'catalog.push', ...(hasOras ? ['interop.oras.pull'] : [])];
-    let r: Awaited<ReturnType<typeof cli>> | undefined;
+    let r: Awaited<ReturnType<typeof vendorRun>> | undefined;
     const lines = await logged(proxy, async () => {
-      r = await cli(
-        [
-          'conformance',
-          'run',
-          '--registries',
-          file,
-          '--out',
-          out,
-          ...features.flatMap((f) => ['--feature', f]),
-        ],
-        { ...through(proxy), ACME_PASSWORD: PASSWORD },
-      );
+      r = await vendorRun({
+        dir,
+        url: `http://${plain!.host}`,
+        password: PASSWORD,
+        features,
+        env: { NO_PROXY: '', no_proxy: '', ...through(proxy) },
+      });
     });
+    const out = r!.out;
     const written = await readFile(join(out, 'results.json'), 'utf8').catch(() => '');
     expect(written, r!.stdout + r!.stderr).not.toBe('');
     const results = JSON.parse(written) as Results;

@@ -12,9 +12,9 @@ import { profile } from '../../registries/proxy/profiles/index.ts';
 import { startProxy } from '../../registries/proxy/proxy.ts';
 import type { StartedRegistry } from '../../registries/types.ts';
 import type { Results } from '../../reports/results.ts';
-import { ocicat } from '../support/cli.ts';
-import { oneEntryFile } from '../support/registries-file.ts';
+
 import { tryStart } from '../support/registry.ts';
+import { vendorRun } from '../support/vendor-run.ts';
 
 const PASSWORD = 'vendor-Pa55-word';
 let reg: StartedRegistry | undefined;
@@ -37,32 +37,16 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-let runs = 0;
-async function vendorRun(url: string, password: string, extra = '') {
-  const out = join(dir, `out${runs++}`);
-  const file = await oneEntryFile(dir, {
-    name: 'acme',
+async function acmeRun(url: string, password: string, namespace = 'acme/conformance') {
+  const { code, text, out } = await vendorRun({
+    dir,
     url,
-    namespace: extra || 'acme/conformance',
-    username: 'vendor',
-    passwordEnv: 'ACME_PASSWORD',
+    namespace,
+    password,
+    features: ['push.blob.monolithic', 'catalog.push'],
+    home: join(dir, 'home'),
   });
-  const r = await ocicat(
-    [
-      'conformance',
-      'run',
-      '--registries',
-      file,
-      '--out',
-      out,
-      '--feature',
-      'push.blob.monolithic',
-      '--feature',
-      'catalog.push',
-    ],
-    { home: join(dir, 'home'), env: { ACME_PASSWORD: password } },
-  );
-  const run = { code: r.code, text: r.stdout + r.stderr };
+  const run = { code, text };
   const results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as Results;
   const written = await Promise.all(
     ['results.json', 'junit.xml', 'report.md', 'report.html'].map((f) => readFile(join(out, f), 'utf8')),
@@ -70,7 +54,7 @@ async function vendorRun(url: string, password: string, extra = '') {
   return { ...run, results, written: written.join('\n') };
 }
 
-function brokenSetup(r: Awaited<ReturnType<typeof vendorRun>>, hint: RegExp) {
+function brokenSetup(r: Awaited<ReturnType<typeof acmeRun>>, hint: RegExp) {
   expect(r.code, r.text).toBe(1);
   expect(r.text).toMatch(/error remote\/acme: /);
   expect(r.text).toMatch(hint);
@@ -90,7 +74,7 @@ describe('a vendor run that cannot be set up is an error, with a hint', () => {
   it('a wrong password', async (ctx) => {
     if (!reg) return ctx.skip(skip);
     brokenSetup(
-      await vendorRun(`http://${reg.host}`, 'not-the-password'),
+      await acmeRun(`http://${reg.host}`, 'not-the-password'),
       /credentials refused.*check ACME_PASSWORD/s,
     );
   });
@@ -98,28 +82,28 @@ describe('a vendor run that cannot be set up is an error, with a hint', () => {
   it('a registry that is not running', async (ctx) => {
     if (!reg) return ctx.skip(skip);
     brokenSetup(
-      await vendorRun('http://127.0.0.1:9', PASSWORD),
+      await acmeRun('http://127.0.0.1:9', PASSWORD),
       /cannot be reached.*is the url right, and is the registry running\?/s,
     );
   });
 
   it('a self-signed certificate without caFile', async (ctx) => {
     if (!tls) return ctx.skip(skip);
-    brokenSetup(await vendorRun(`https://${tls.host}`, PASSWORD), /TLS failed.*set caFile/s);
+    brokenSetup(await acmeRun(`https://${tls.host}`, PASSWORD), /TLS failed.*set caFile/s);
   });
 
   it('a namespace the registry refuses (a Harbor project that does not exist)', async (ctx) => {
     if (!reg) return ctx.skip(skip);
     await using proxy = await startProxy(reg, profile('harbor').rules());
     brokenSetup(
-      await vendorRun(`http://${proxy.host}`, PASSWORD, 'noproject/conformance'),
+      await acmeRun(`http://${proxy.host}`, PASSWORD, 'noproject/conformance'),
       /create the project "noproject" first/,
     );
   });
 
   it('a run that can be set up and passes exits 0', async (ctx) => {
     if (!reg) return ctx.skip(skip);
-    const ok = await vendorRun(`http://${reg.host}`, PASSWORD);
+    const ok = await acmeRun(`http://${reg.host}`, PASSWORD);
     expect(ok.code, ok.text).toBe(0);
     expect(ok.results.results.every((c) => c.status === 'pass')).toBe(true);
   });

@@ -6,7 +6,7 @@
 // their evaluated `with:` for the test to check. An expression this runner does
 // not know is an error, so the test and action.yml cannot drift apart silently.
 import { spawn } from 'node:child_process';
-import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { parse } from 'yaml';
 
@@ -170,7 +170,6 @@ export async function runAction(
   }
   const actionOutputs: Record<string, string> = {};
   for (const [k, v] of Object.entries(action.outputs)) actionOutputs[k] = interpolate(v.value);
-  await appendFile(summaryFile, '');
   return {
     steps: runs,
     failed,

@@ -2,7 +2,7 @@
 // (its prepack builds dist/), installed with `npm install -g --prefix` as a user
 // installs it, outside the repository.
 import { execFile } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -18,13 +18,17 @@ export interface Installed {
   binDir: string;
 }
 
-export async function packAndInstall(dir: string): Promise<Installed> {
+/** `npm pack` of the repository into `dir`: the tarball's path. */
+export async function pack(dir: string): Promise<string> {
   const packed = await run('npm', ['pack', '--silent', '--pack-destination', dir], {
     cwd: ROOT,
     maxBuffer: 16 * 1024 * 1024,
   });
-  const name = packed.stdout.trim().split('\n').pop()!;
-  const tarball = join(dir, name);
+  return join(dir, packed.stdout.trim().split('\n').pop()!);
+}
+
+export async function packAndInstall(dir: string): Promise<Installed> {
+  const tarball = await pack(dir);
   const prefix = join(dir, 'prefix');
   await run('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', tarball], {
     cwd: dir,
@@ -46,8 +50,8 @@ export async function nodesOnPath(): Promise<{ node: string; version: string }[]
     ...(process.env.PATH ?? '').split(delimiter).map((d) => join(d, 'node')),
   ];
   for (const node of candidates) {
+    if (!existsSync(node)) continue;
     try {
-      if (!readdirSync(join(node, '..')).includes('node')) continue;
       const { stdout } = await run(node, ['--version']);
       const version = stdout.trim();
       if (![...seen.values()].includes(version)) seen.set(node, version);
