@@ -33,6 +33,7 @@ const APT: Array<{ what: string; check: string; pkg: string }> = [
   { what: 'GNU time', check: '/usr/bin/time', pkg: 'time' },
   { what: 'curl', check: '/usr/bin/curl', pkg: 'curl' },
   { what: 'tinyproxy (the proxy suite)', check: '/usr/bin/tinyproxy', pkg: 'tinyproxy' },
+  { what: 'stunnel (an HTTPS proxy for the proxy suite)', check: '/usr/bin/stunnel', pkg: 'stunnel4' },
   { what: 'Docker engine', check: '/usr/sbin/dockerd', pkg: 'docker.io' },
   { what: 'docker-compose', check: '/usr/bin/docker-compose', pkg: 'docker-compose' },
   { what: 'Chromium (report screenshots)', check: '/usr/bin/chromium', pkg: 'chromium' },

@@ -5,7 +5,7 @@
 // Every failure names the proxy, its password replaced: one that cannot be reached,
 // one that refuses the CONNECT (403, 407 without or with wrong credentials, 5xx),
 // one that answers something that is not HTTP.
-import { connect as netConnect, type Socket } from 'node:net';
+import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { OcicatError } from '../errors.ts';
 import { describeProxy, proxyAuthorization } from './proxy-env.ts';
@@ -21,6 +21,11 @@ export interface TunnelOptions {
 /** The longest CONNECT answer head read. */
 const MAX_HEAD = 16 * 1024;
 
+/** TLS's server name for a host: none for an IP address (RFC 6066 section 3; Node warns). */
+export function serverName(host: string): { servername?: string } {
+  return isIP(host) ? {} : { servername: host };
+}
+
 /** The proxy's host and port to connect to. */
 export function proxyEndpoint(proxy: URL): { host: string; port: number } {
   const host = proxy.hostname.startsWith('[') ? proxy.hostname.slice(1, -1) : proxy.hostname;
@@ -34,7 +39,7 @@ export function connectProxy(proxy: URL, options: TunnelOptions): Socket {
     ? tlsConnect({
         host,
         port,
-        servername: host,
+        ...serverName(host),
         ...(options.ca ? { ca: options.ca } : {}),
         rejectUnauthorized: !options.insecure,
       })
@@ -54,6 +59,21 @@ export function credentialsWanted(proxy: URL): string {
   return proxyAuthorization(proxy)
     ? ' (it refused the credentials in the proxy URL)'
     : ' (it wants credentials: http://user:password@host:port)';
+}
+
+/** Node's and OpenSSL's codes for a TLS failure (a certificate not trusted, a bad handshake). */
+export const TLS_CODES =
+  /^(CERT_|ERR_TLS|ERR_SSL|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|HOSTNAME_MISMATCH|ERR_OSSL)/;
+
+/** A failure to connect to the proxy itself: unreachable, or (an https proxy) TLS refused. */
+export function proxyConnectError(proxy: URL, e: NodeJS.ErrnoException): OcicatError {
+  const code = e.code ?? e.message;
+  if (TLS_CODES.test(e.code ?? ''))
+    return new OcicatError('PROXY', `proxy ${describeProxy(proxy)}: TLS failed (${code})`, {
+      cause: e,
+      hint: 'pass --ca-file with the CA of the proxy (and of the registry, in one file)',
+    });
+  return proxyError(proxy, `cannot be reached (${code})`, e);
 }
 
 /** Open a tunnel to host:port through the proxy; resolves with the socket, paused, once the proxy said 200. */
@@ -84,7 +104,7 @@ export function openTunnel(proxy: URL, host: string, port: number, options: Tunn
       fail(
         connected
           ? proxyError(proxy, `broke the CONNECT to ${target} (${e.code ?? e.message})`, e)
-          : proxyError(proxy, `cannot be reached (${e.code ?? e.message})`, e),
+          : proxyConnectError(proxy, e),
       );
     const onClose = () => fail(proxyError(proxy, `closed the connection on CONNECT ${target}`));
     const onData = (chunk: Buffer) => {

@@ -7,13 +7,13 @@
 // read as a stream (`body`, for error texts, drains and registry-to-registry
 // copies) gets copies, with backpressure. Only GETs without a body come here;
 // node:http carries everything else (transport.ts).
-import { isIP, connect as netConnect, type OnReadOpts, type Socket } from 'node:net';
+import { connect as netConnect, type OnReadOpts, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
 import type { BodySink, HttpResponse } from './http.ts';
 import { type ResponseHead, ResponseParser } from './http1-response.ts';
 import { type ProxySettings, proxyAuthorization, proxyFor } from './proxy-env.ts';
-import { openTunnel, proxyEndpoint, proxyError } from './proxy-tunnel.ts';
+import { openTunnel, proxyConnectError, proxyEndpoint, serverName } from './proxy-tunnel.ts';
 import { DEFAULT_RATE_FLOOR, type RateFloor, watchRate } from './rate-watch.ts';
 import { abortError, TimeoutError } from './timeout-error.ts';
 
@@ -116,7 +116,7 @@ export class SocketGet {
       ? tlsConnect({
           host,
           port,
-          ...(isIP(host) ? {} : { servername: host }),
+          ...serverName(host),
           ...(this.options.ca ? { ca: this.options.ca } : {}),
           rejectUnauthorized: !this.options.insecure,
           ALPNProtocols: ['http/1.1'],
@@ -151,7 +151,7 @@ export class SocketGet {
           ? tlsConnect({
               host,
               port,
-              servername: host,
+              ...serverName(host),
               ...(this.options.ca ? { ca: this.options.ca } : {}),
               rejectUnauthorized: !this.options.insecure,
               onread,
@@ -169,7 +169,7 @@ export class SocketGet {
     });
     const socket = tlsConnect({
       socket: raw,
-      ...(isIP(host) ? {} : { servername: host }),
+      ...serverName(host),
       ...(this.options.ca ? { ca: this.options.ca } : {}),
       rejectUnauthorized: !this.options.insecure,
       ALPNProtocols: ['http/1.1'],
@@ -227,11 +227,7 @@ class Connection {
       this.connected = true;
     });
     socket.on('error', (e: NodeJS.ErrnoException) =>
-      this.exchange?.fail(
-        this.proxy && !this.connected
-          ? proxyError(this.proxy, `cannot be reached (${e.code ?? e.message})`, e)
-          : e,
-      ),
+      this.exchange?.fail(this.proxy && !this.connected ? proxyConnectError(this.proxy, e) : e),
     );
     socket.on('timeout', () => this.exchange?.timedOut());
     socket.on('close', () => {

@@ -14,11 +14,19 @@ import {
 } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Duplex } from 'node:stream';
-import { rootCertificates, connect as tlsConnect } from 'node:tls';
+import { checkServerIdentity, type PeerCertificate, rootCertificates, connect as tlsConnect } from 'node:tls';
 import { OcicatError } from '../errors.ts';
 import { drain, type HttpResponse } from './http.ts';
 import { type ProxySettings, proxyAuthorization, proxyFor, proxySettings } from './proxy-env.ts';
-import { credentialsWanted, openTunnel, proxyEndpoint, proxyError } from './proxy-tunnel.ts';
+import {
+  credentialsWanted,
+  openTunnel,
+  proxyConnectError,
+  proxyEndpoint,
+  proxyError,
+  serverName,
+  TLS_CODES,
+} from './proxy-tunnel.ts';
 import { DEFAULT_RATE_FLOOR, type RateFloor, watchRate } from './rate-watch.ts';
 import { type BodyContent, writeBody } from './request-body.ts';
 import { SocketGet } from './socket-get.ts';
@@ -172,7 +180,14 @@ export function createTransport(
         r = (proxy.protocol === 'https:' ? httpsRequest : httpRequest)({
           host,
           port,
-          ...(proxy.protocol === 'https:' ? { servername: host } : {}),
+          // TLS to the proxy: its name, not the registry's the host header carries
+          // (node:https checks the certificate against that header otherwise)
+          ...(proxy.protocol === 'https:'
+            ? {
+                ...serverName(host),
+                checkServerIdentity: (_: string, cert: PeerCertificate) => checkServerIdentity(host, cert),
+              }
+            : {}),
           method: req.method,
           path: u.href,
           headers: { host: u.host, ...req.headers, ...(auth ? { 'proxy-authorization': auth } : {}) },
@@ -226,14 +241,15 @@ export function createTransport(
         clearTimeout(timer);
         // After the head arrived an error belongs to the body (the response stream reports it).
         if (answered) return;
-        // a proxy nobody answers at is the proxy's failure, not the registry's
+        // a proxy nobody answers at (or whose TLS fails) is the proxy's failure, not the registry's
+        const code = e.code ?? '';
         if (
           proxy &&
           !secure &&
           !r.socket?.bytesRead &&
-          /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ECONNRESET)$/.test(e.code ?? '')
+          (/^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ECONNRESET)$/.test(code) || TLS_CODES.test(code))
         )
-          reject(proxyError(proxy, `cannot be reached (${e.code})`, e));
+          reject(proxyConnectError(proxy, e));
         else reject(e);
       });
       // A registry may answer before reading the whole body (413, 401): writeBody stops then.
@@ -282,7 +298,7 @@ class TunnelAgent extends HttpsAgent {
       (raw) => {
         const socket = tlsConnect({
           socket: raw,
-          servername: (o as { servername?: string }).servername ?? host,
+          ...serverName((o as { servername?: string }).servername || host),
           ...(this.tunnel.ca ? { ca: this.tunnel.ca } : {}),
           rejectUnauthorized: !this.tunnel.insecure,
           ALPNProtocols: ['http/1.1'],
@@ -295,8 +311,6 @@ class TunnelAgent extends HttpsAgent {
   }
 }
 
-const TLS_CODES =
-  /^(CERT_|ERR_TLS|ERR_SSL|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|HOSTNAME_MISMATCH|ERR_OSSL)/;
 const TIMEOUT_CODES = new Set([
   'OCICAT_HEADERS_TIMEOUT',
   'OCICAT_BODY_TIMEOUT',

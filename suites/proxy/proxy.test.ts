@@ -5,7 +5,7 @@
 // ocicat (like Go's ProxyFromEnvironment) never proxies localhost or a loopback
 // address, so the registries listen on this machine's name.
 import { lookup } from 'node:dns/promises';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +15,13 @@ import { findTool } from '../../registries/tools.ts';
 import type { StartedRegistry } from '../../registries/types.ts';
 import type { Results } from '../../reports/results.ts';
 import { ocicat } from '../support/cli.ts';
-import { startTinyproxy, type Tinyproxy, tinyproxyMissing } from '../support/tinyproxy.ts';
+import {
+  startTinyproxy,
+  startTlsFront,
+  stunnelMissing,
+  type Tinyproxy,
+  tinyproxyMissing,
+} from '../support/tinyproxy.ts';
 import { vendorRun } from '../support/vendor-run.ts';
 
 const PASSWORD = 'proxy-suite-Pa55';
@@ -257,6 +263,66 @@ describe('through an HTTP proxy (tinyproxy)', () => {
     );
     expect(bad.stderr).toContain('corp:***@');
     expect(bad.stderr).not.toContain('not-the-Pa55');
+  });
+});
+
+describe('through an HTTPS proxy (stunnel in front of tinyproxy)', () => {
+  it('TLS to the proxy, checked with the CA file; tunnels and absolute-form requests inside it', async (ctx) => {
+    if (!tls || !other) return ctx.skip(skip);
+    const missing = stunnelMissing();
+    if (missing) return ctx.skip(missing);
+    const front = await startTlsFront(proxy);
+    try {
+      // one CA file for the proxy and the registry, as with --ca-file in Go's tools
+      const both = join(dir, 'proxy-and-registry-ca.pem');
+      await writeFile(both, (await readFile(front.caFile, 'utf8')) + (await readFile(tls.caFile!, 'utf8')));
+      const env = { HTTPS_PROXY: front.url, HTTP_PROXY: front.url };
+      // a catalog on the anonymous plain registry, pushed directly (no proxy)
+      const plainRef = `oci://${other.host}/https-proxy/shop:1.0.0`;
+      await session(
+        [
+          [
+            'catalog',
+            'package',
+            `oci://${other.host}/https-proxy/`,
+            '--work-dir',
+            join(dir, 'src'),
+            '--plain-http',
+          ],
+          ['catalog', 'push', plainRef, '--plain-http'],
+        ],
+        {},
+      );
+      const lines = await logged(proxy, async () => {
+        const pulled = await cli(
+          ['catalog', 'pull', `oci://${tls!.host}/team/shop:1.0.0`, '--ca-file', both],
+          env,
+        );
+        expect(pulled.code, pulled.stderr).toBe(0);
+        // a plain-HTTP registry through the https proxy: absolute form inside its TLS,
+        // the layer's GET by the socket reader included
+        const viaPlain = await cli(['catalog', 'pull', plainRef, '--plain-http', '--ca-file', both], env);
+        expect(viaPlain.code, viaPlain.stderr).toBe(0);
+        // and no warning (Node's about a server name that is an IP address, once printed)
+        expect(pulled.stderr).toBe('');
+      });
+      expect(lines).toContain(`CONNECT ${tls.host} HTTP/1.1`);
+      const blobGets = lines.filter((l) =>
+        l.startsWith(`GET http://${other!.host}/v2/https-proxy/shop/blobs/`),
+      );
+      expect(blobGets.length, lines.join('\n')).toBe(2); // the config and the layer
+      // without the proxy's CA: refused at the proxy, in one line naming it
+      const untrusted = await cli(
+        ['catalog', 'pull', `oci://${tls.host}/team/shop:1.0.0`, '--ca-file', tls.caFile!],
+        env,
+      );
+      expect(untrusted.code).toBe(1);
+      expect(untrusted.stderr.split('\n')[0]).toMatch(
+        new RegExp(`^error: proxy ${front.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: TLS failed \\(`),
+      );
+    } finally {
+      await front.stop();
+    }
   });
 });
 

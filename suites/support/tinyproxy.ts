@@ -8,6 +8,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../registries/process/free-port.ts';
+import { makeTls } from '../../registries/tls/ca.ts';
 
 export interface Tinyproxy {
   /** http://[user:password@]127.0.0.1:port */
@@ -84,6 +85,59 @@ export async function startTinyproxy(options: TinyproxyOptions = {}): Promise<Ti
         .map((l) => l.match(/Request \(file descriptor \d+\): (.*)$/)?.[1])
         .filter((l): l is string => !!l);
     },
+    async stop() {
+      child.kill();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Why stunnel cannot run here, or undefined. */
+export function stunnelMissing(): string | undefined {
+  return spawnSync('stunnel', ['-version']).error === undefined
+    ? undefined
+    : 'stunnel is not installed (npm run setup installs it: apt-get install stunnel4)';
+}
+
+/**
+ * An HTTPS proxy: stunnel terminating TLS (a certificate for 127.0.0.1 from a CA
+ * made for the run) in front of a proxy that speaks plain HTTP.
+ */
+export async function startTlsFront(
+  behind: Tinyproxy,
+): Promise<{ url: string; caFile: string; stop(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'ocicat-stunnel-'));
+  const tls = await makeTls(dir);
+  const port = await freePort();
+  const target = new URL(behind.url);
+  await writeFile(
+    join(dir, 'stunnel.conf'),
+    [
+      'foreground = yes',
+      `output = ${join(dir, 'stunnel.log')}`,
+      '[proxy]',
+      `accept = 127.0.0.1:${port}`,
+      `connect = 127.0.0.1:${target.port}`,
+      `cert = ${tls.certFile}`,
+      `key = ${tls.keyFile}`,
+      '',
+    ].join('\n'),
+  );
+  const child = spawn('stunnel', [join(dir, 'stunnel.conf')], { stdio: 'ignore' });
+  const until = Date.now() + 5_000;
+  while (!(await accepts(port))) {
+    if (Date.now() > until || child.exitCode !== null) {
+      child.kill();
+      throw new Error(
+        `stunnel did not start: ${(await readFile(join(dir, 'stunnel.log'), 'utf8').catch(() => '')).slice(-500)}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const auth = target.username ? `${target.username}:${target.password}@` : '';
+  return {
+    url: `https://${auth}127.0.0.1:${port}`,
+    caFile: tls.caFile,
     async stop() {
       child.kill();
       await rm(dir, { recursive: true, force: true });
