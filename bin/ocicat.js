@@ -50,9 +50,25 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 const mod = await import(entry);
-if (bundle === 'cli') {
-  mod.installInterruptHandler();
-  process.exitCode = await mod.main(argv);
-} else {
-  process.exitCode = await mod.main(argv.slice(1));
-}
+if (bundle === 'cli') mod.installInterruptHandler();
+// Not awaited at the top level: a command that stalls (the event loop empties while
+// it waits) would end with exit 13 and only Node's "unsettled top-level await"
+// warning. 'beforeExit' sees it and says so (main.ts stalled()).
+let settled = false;
+process.on('beforeExit', () => {
+  if (settled) return;
+  if (mod.stalled) mod.stalled();
+  process.stderr.write('error: the command stopped before it finished\n');
+  process.exit(1);
+});
+mod.main(bundle === 'cli' ? argv : argv.slice(1)).then(
+  (code) => {
+    settled = true;
+    process.exitCode = code;
+  },
+  (e) => {
+    settled = true;
+    process.stderr.write(`error: ${e?.message ?? e}\n`);
+    process.exitCode = 1;
+  },
+);

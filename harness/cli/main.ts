@@ -392,6 +392,21 @@ function overallDeadline(io: Io, what: string, ms: number): NodeJS.Timeout {
   return t;
 }
 
+/**
+ * A command that can no longer finish: the event loop is empty while its promise
+ * is unsettled (a stream that waits for a reader that stopped; issue 24's pull of a
+ * corrupted layer ended so with exit 13 and only Node's warning). What is half
+ * written is removed and the command ends with one line and exit 1. bin/ocicat.js
+ * calls it from 'beforeExit', so no such state ends silently.
+ */
+export function stalled(io: Io = processIo): never {
+  removeTempsSync();
+  io.err(
+    'error: the command stopped before it finished (internal: nothing was left to wait for); nothing partial was kept\nhint: run it again with --debug and report it\n',
+  );
+  process.exit(1);
+}
+
 /** Ctrl-C: remove what is half written (temp files, locks), then exit 130. */
 export function installInterruptHandler(io: Io = processIo): void {
   const onSignal = (signal: NodeJS.Signals) => {

@@ -79,11 +79,17 @@ export function vettedLayer(
         fedReject = reject;
       });
       fed.catch(() => undefined);
+      // the stages gunzip still holds: a gunzip that fails (a corrupted or cut stream)
+      // never calls back for the chunks it had, so they are given back here, or the
+      // socket would stay paused for ever (the regression of issue 24: exit 13, a
+      // .part left in the cache)
+      const heldByGunzip = new Set<() => void>();
       const vetting = vet(gunzip, fed).then(
         () => undefined,
         (e: unknown) => {
           vetError = e;
           gunzip.destroy();
+          for (const release of [...heldByGunzip]) release();
         },
       );
       const emit = () => {
@@ -103,7 +109,14 @@ export function vettedLayer(
           })
           .finally(done);
         if (vetError || gunzip.destroyed) done();
-        else gunzip.write(buf, done);
+        else {
+          const release = () => {
+            if (!heldByGunzip.delete(release)) return;
+            done();
+          };
+          heldByGunzip.add(release);
+          gunzip.write(buf, release);
+        }
         stage = take();
         fill = 0;
       };

@@ -142,13 +142,17 @@ export async function startProxy(upstream: { host: string }, initialRules: Rule[
           );
         } else if (action?.kind === 'corrupt-response') {
           let seen = 0;
-          const at = action.atByte ?? Math.floor(total / 2);
+          let at = action.atByte ?? Math.floor(total / 2);
+          const every = action.every;
           stream = upRes.pipe(
             new Transform({
               transform(chunk: Buffer, _e, done) {
                 if (at >= seen && at < seen + chunk.length) {
                   chunk = Buffer.from(chunk);
-                  chunk[at - seen] = chunk[at - seen]! ^ 0xff;
+                  do {
+                    chunk[at - seen] = chunk[at - seen]! ^ 0xff;
+                    at = every ? at + every : Number.POSITIVE_INFINITY;
+                  } while (at < seen + chunk.length);
                 }
                 seen += chunk.length;
                 done(null, chunk);

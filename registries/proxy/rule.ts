@@ -44,8 +44,11 @@ export type Action =
   | { kind: 'cut-response'; afterBytes?: number; fraction?: number }
   /** End the response body early but cleanly, keeping the Content-Length it claimed. */
   | { kind: 'truncate-response'; fraction: number }
-  /** Change one byte of the response body (the digest headers stay as they were). */
-  | { kind: 'corrupt-response'; atByte?: number }
+  /**
+   * Change one byte of the response body (the digest headers stay as they were), at
+   * `atByte` (default: the middle), and with `every`, again every that many bytes on.
+   */
+  | { kind: 'corrupt-response'; atByte?: number; every?: number }
   | { kind: 'rewrite'; rewrite: (answer: UpstreamAnswer, req: ProxyRequest) => UpstreamAnswer }
   /**
    * Answer by hand on the raw exchange: what no well-behaved registry sends (an

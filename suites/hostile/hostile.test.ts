@@ -19,12 +19,13 @@ import { packageCatalog } from '../../harness/ops/package.ts';
 import { pushCatalog } from '../../harness/ops/push.ts';
 import { RegistryClient } from '../../harness/remote/client.ts';
 import { RemoteRepository } from '../../harness/remote/repository.ts';
-import { type StartedProxy, startProxy } from '../../registries/proxy/proxy.ts';
+import type { StartedProxy } from '../../registries/proxy/proxy.ts';
 import type { Rule } from '../../registries/proxy/rule.ts';
 import { makeTls } from '../../registries/tls/ca.ts';
-import { type CliResult, ocicat } from '../support/cli.ts';
+import { ocicat } from '../support/cli.ts';
 import { useRegistry } from '../support/use-registry.ts';
 import { vendorRun } from '../support/vendor-run.ts';
+import { behindProxy, endless, nothingCached, oneClearLine, pullThrough, raw } from './hostile-support.ts';
 
 const used = useRegistry('hostile');
 let blobPath = ''; // the layer's blob path, e.g. /v2/hostile/sample/blobs/sha256:...
@@ -45,67 +46,9 @@ beforeAll(async () => {
   blobPath = `/v2/${REPO}/blobs/${layer.digest}`;
 });
 
-/** A proxy with the given rules in front of the registry, stopped after `fn`. */
-async function behind<T>(rules: Rule[], fn: (p: StartedProxy) => Promise<T>): Promise<T> {
-  const p = await startProxy(used.reg!, rules);
-  try {
-    return await fn(p);
-  } finally {
-    await p.stop();
-  }
-}
-
+const behind = <T>(rules: Rule[], fn: (p: StartedProxy) => Promise<T>) => behindProxy(used.reg!, rules, fn);
+const pull = (p: StartedProxy, extra: string[] = []) => pullThrough(p, used.dir, `${REPO}:1.0.0`, extra);
 let homes = 0;
-async function pull(
-  p: StartedProxy,
-  extra: string[] = [],
-): Promise<CliResult & { home: string; ms: number }> {
-  const home = join(used.dir, `home-${homes++}`);
-  const t = performance.now();
-  const r = await ocicat(['catalog', 'pull', `oci://${p.host}/${REPO}:1.0.0`, '--plain-http', ...extra], {
-    home,
-  });
-  return { ...r, home, ms: performance.now() - t };
-}
-
-/** One line (and perhaps a hint), no stack trace, no escape sequence. */
-function oneClearLine(stderr: string): void {
-  const lines = stderr.trim().split('\n');
-  expect(lines.length, stderr).toBeLessThanOrEqual(2);
-  expect(lines[0]).toMatch(/^error: /);
-  expect(stderr).not.toMatch(/\n\s+at |\u001b/);
-}
-
-/** Nothing cached: no reference, no layer, no temp file. */
-async function nothingCached(home: string): Promise<void> {
-  const refs = await readFile(join(home, 'cache', 'refs.json'), 'utf8').catch(() => '{"refs":[]}');
-  expect(JSON.parse(refs).refs ?? []).toEqual([]);
-  const all = await readdir(join(home, 'cache'), { recursive: true }).catch(() => [] as string[]);
-  expect(all.filter((f) => /\.tmp|ingest|partial|\.lock/.test(f))).toEqual([]);
-}
-
-/** An endless body: 64 KiB chunks while the client reads; counts what was sent. */
-function endless(status: number, headers: Record<string, string>, sent: { bytes: number }) {
-  return (_req: IncomingMessage, res: ServerResponse) => {
-    res.writeHead(status, headers);
-    const chunk = Buffer.alloc(64 * 1024, 0x61);
-    const more = () => {
-      while (!res.destroyed) {
-        sent.bytes += chunk.length;
-        if (!res.write(chunk)) return void res.once('drain', more);
-      }
-    };
-    res.on('error', () => {});
-    more();
-  };
-}
-
-/** Raw bytes as the whole answer, the connection closed after. */
-function raw(text: string) {
-  return (_req: IncomingMessage, res: ServerResponse) => {
-    res.socket?.end(text);
-  };
-}
 
 const MiB = 1024 * 1024;
 
