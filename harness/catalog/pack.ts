@@ -9,15 +9,29 @@
 // kubara writes modes as they are on disk, so only a tree whose modes are
 // already normal (a git checkout's) gives kubara's tar byte for byte.
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  createReadStream,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { OcicatError } from '../errors.ts';
 import { reclaim } from '../util/reclaim.ts';
+import { isGitFolder } from './fold-name.ts';
 import { gzip } from './gzip.ts';
 import { END_OF_ARCHIVE, encodeHeader, padding, type TarEntry } from './tar-header.ts';
 
 export interface SourceEntry extends TarEntry {
   abs: string;
+  /** The file the walk saw (lstat): what is read must be it (openWalked). */
+  dev?: number;
+  ino?: number;
 }
 
 export function normalizeMode(mode: number, type: TarEntry['type']): number {
@@ -42,6 +56,7 @@ export async function listTree(dir: string, name: string): Promise<SourceEntry[]
   const visit = (abs: string, rel: string) => {
     const names = readdirSync(abs).sort(byBytes);
     for (const n of names) {
+      if (isGitFolder(n)) continue; // validate.ts warns
       const a = join(abs, n);
       const r = rel ? `${rel}/${n}` : n;
       const st = lstatSync(a);
@@ -61,6 +76,8 @@ export async function listTree(dir: string, name: string): Promise<SourceEntry[]
           type: 'file',
           mode: normalizeMode(st.mode, 'file'),
           size: st.size,
+          dev: st.dev,
+          ino: st.ino,
         });
       } else if (st.isSymbolicLink()) {
         out.push({
@@ -85,6 +102,31 @@ export async function listTree(dir: string, name: string): Promise<SourceEntry[]
 
 const SMALL_FILE = 1024 * 1024;
 
+/**
+ * Open the file the walk saw, and only it (issue 24 N5: a file swapped for a link
+ * after the walk was read through the link, and a 0600 file outside the catalog
+ * ended up in the layer): O_NOFOLLOW refuses a link in its place, and the device
+ * and inode must be the walk's, which also catches a folder on the way swapped
+ * for a link.
+ */
+function openWalked(e: SourceEntry): number {
+  const changed = () => new OcicatError('INVALID_CATALOG', `${e.abs} changed while it was packed`);
+  let fd: number;
+  try {
+    fd = openSync(e.abs, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP' || code === 'ENOENT' || code === 'ENOTDIR') throw changed();
+    throw err;
+  }
+  const st = fstatSync(fd);
+  if (!st.isFile() || (e.ino !== undefined && (st.ino !== e.ino || st.dev !== e.dev))) {
+    closeSync(fd);
+    throw changed();
+  }
+  return fd;
+}
+
 async function* tarStream(
   entries: SourceEntry[],
   onProgress?: (bytes: number, total: number) => void,
@@ -97,8 +139,15 @@ async function* tarStream(
     let n = 0;
     // small files (most of a catalog) in one synchronous read (listTree says why);
     // large ones streamed
-    const chunks =
-      e.size <= SMALL_FILE ? [readFileSync(e.abs)] : createReadStream(e.abs, { highWaterMark: SMALL_FILE });
+    const fd = openWalked(e);
+    let chunks: Iterable<Buffer> | AsyncIterable<Buffer>;
+    if (e.size <= SMALL_FILE) {
+      try {
+        chunks = [readFileSync(fd)];
+      } finally {
+        closeSync(fd);
+      }
+    } else chunks = createReadStream('', { fd, highWaterMark: SMALL_FILE });
     for await (const chunk of chunks) {
       n += (chunk as Buffer).length;
       if (n > e.size) break;

@@ -4,6 +4,7 @@
 // metadata.name an RFC 1123 label, spec.chartPath non-empty, spec.status enabled
 // or disabled; spec.clusterTypes (a list) and spec.configSchema (an OpenAPI v3
 // schema, a mapping) optional. Messages follow kubara's wording.
+import { posix } from 'node:path';
 import { OcicatError } from '../errors.ts';
 import { API_VERSION, nameProblem } from './model.ts';
 import { parseYaml } from './yaml-doc.ts';
@@ -37,6 +38,12 @@ export function parseServiceDefinition(text: string, file: string): ServiceDefin
   if (!isMapping(spec)) throw invalid(file, 'missing spec.chartPath');
   if (typeof spec.chartPath !== 'string' || spec.chartPath.trim() === '')
     throw invalid(file, 'missing spec.chartPath');
+  // a chart under platform-components/helm/ (DESIGN "Catalog format"); one that
+  // climbs out would have a consumer's kubara read a chart from outside the
+  // catalog (issue 24)
+  const chart = posix.normalize(`platform-components/helm/${spec.chartPath}`);
+  if (spec.chartPath.startsWith('/') || !chart.startsWith('platform-components/helm/'))
+    throw invalid(file, `spec.chartPath "${spec.chartPath}" leaves platform-components/helm/`);
   if (spec.status !== 'enabled' && spec.status !== 'disabled')
     throw invalid(file, 'spec.status must be either "enabled" or "disabled"');
   if (

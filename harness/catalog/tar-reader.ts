@@ -120,7 +120,15 @@ export async function* readTar(
       const data = (await bytes.read(padded)).subarray(0, size);
       if (data.length < size) throw unsafe('truncated metadata');
       if (type === 'x') pax = { ...pax, ...parsePax(data) };
-      else if (type === 'L') longName = str(data, 0, data.length);
+      else if (type === 'g') {
+        // A global header applies to every later entry for GNU tar and Python's
+        // tarfile, and to none for ocicat (and oras-go): the same layer would give
+        // two trees (issue 24). One that renames, relinks or resizes is refused.
+        const g = parsePax(data);
+        for (const k of ['path', 'linkpath', 'size'])
+          if (g[k] !== undefined)
+            throw unsafe(`a PAX global header sets "${k}", which tar tools apply to every entry`);
+      } else if (type === 'L') longName = str(data, 0, data.length);
       else if (type === 'K') longLink = str(data, 0, data.length);
       continue;
     }

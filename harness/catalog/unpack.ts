@@ -17,9 +17,13 @@ import { createGunzip, type Gunzip } from 'node:zlib';
 import { OcicatError } from '../errors.ts';
 import { reclaim } from '../util/reclaim.ts';
 import { trackTemp, untrackTemp } from '../util/temp-files.ts';
-import { exists } from './catalog-fs.ts';
+import { exists, MAX_YAML_BYTES } from './catalog-fs.ts';
+import { CATALOG_FILE, parseCatalog } from './model.ts';
 import { readTar } from './tar-reader.ts';
-import { TreeGuard, unsafe } from './tree-guard.ts';
+import { checkNames, TreeGuard, unsafe } from './tree-guard.ts';
+
+/** Linux's PATH_MAX, with the NUL. */
+const PATH_MAX = 4096;
 
 /** Files up to this size are written in one synchronous call. */
 const SMALL_FILE = 1024 * 1024;
@@ -35,6 +39,27 @@ export interface UnpackOptions {
    * as oras-go's file store (kubara's pull) demands ("content digest mismatch").
    */
   tarDigest?: string;
+  /**
+   * The catalog the manifest says this is: the layer's Catalog.yaml must say the
+   * same name and version (issue 24: a manifest of "shop 0.1.0" whose layer said
+   * "evil 9.9.9" was pulled and unpacked as shop; kubara loads what Catalog.yaml
+   * says). Its absence is refused too.
+   */
+  catalog?: { name: string; version: string };
+}
+
+/** The layer's Catalog.yaml against what the manifest says. */
+function checkCatalogFile(text: string, expected: { name: string; version: string }): void {
+  let c: ReturnType<typeof parseCatalog>;
+  try {
+    c = parseCatalog(text);
+  } catch (e) {
+    throw unsafe(`its ${CATALOG_FILE} is not a valid catalog (${(e as Error).message})`);
+  }
+  if (c.metadata.name !== expected.name || String(c.spec.version) !== expected.version)
+    throw unsafe(
+      `its ${CATALOG_FILE} says ${c.metadata.name} ${c.spec.version}, the manifest ${expected.name} ${expected.version}`,
+    );
 }
 
 function tarHasher(expected: string | undefined): Hash | undefined {
@@ -57,6 +82,15 @@ function safeRel(path: string, prefix: string): string {
   return clean === prefix ? '' : clean.slice(prefix.length + 1);
 }
 
+/**
+ * The mode a file or folder is written with: group and other never get write
+ * (issue 24 N6: a layer's 0777 folders and 0666 files were kept whatever the
+ * umask), as git checks out (0755/0644); the owner's bits are the archive's.
+ */
+function modeOf(mode: number): number {
+  return mode & 0o755;
+}
+
 function inside(root: string, p: string): boolean {
   const r = relative(root, p);
   return r === '' || (!r.startsWith(`..${sep}`) && r !== '..' && !isAbsolute(r));
@@ -70,6 +104,12 @@ function inside(root: string, p: string): boolean {
  */
 export function layerGunzip(): Gunzip {
   return createGunzip({ chunkSize: 1024 * 1024 });
+}
+
+async function collect(body: AsyncIterable<Buffer>): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const c of body) parts.push(c);
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
 }
 
 /** Unpack (or, with dryRun, vet) a gzipped tar layer read from `input`. */
@@ -131,6 +171,7 @@ export async function unpackInflating(
   const dirModes: Array<[string, number]> = [];
   const guard = new TreeGuard();
   let entries = 0;
+  let catalogSeen = false;
   // folders made so far: a folder's files need no mkdir each
   const made = new Set<string>([tmp]);
   const folder = (dir: string) => {
@@ -144,36 +185,51 @@ export async function unpackInflating(
       const rel = safeRel(entry.path, name);
       if (rel === '') {
         if (entry.type !== '5') throw unsafe(`"${entry.path}" must be a directory`);
-        dirModes.push([tmp, entry.mode & 0o777]);
+        dirModes.push([tmp, modeOf(entry.mode)]);
         continue;
       }
       const out = join(tmp, rel);
       if (!inside(tmp, out)) throw unsafe(`entry "${entry.path}" resolves outside the target`);
+      checkNames(rel);
+      if (!dry && Buffer.byteLength(out) >= PATH_MAX)
+        throw new OcicatError(
+          'INVALID_ARGUMENT',
+          `${target} is too deep for this catalog: "${rel.slice(0, 32)}…" would be a path of ${Buffer.byteLength(join(dest, rel))} bytes, the system takes ${PATH_MAX - 1}`,
+          { hint: 'unpackage into a folder with a shorter path' },
+        );
       switch (entry.type) {
         case '5':
           guard.add(rel, 'dir');
           if (!dry) folder(out);
-          dirModes.push([out, entry.mode & 0o777]);
+          dirModes.push([out, modeOf(entry.mode)]);
           break;
         case '0':
         case '7':
           guard.add(rel, 'file');
-          if (!dry) {
+          if (rel === CATALOG_FILE && options.catalog) {
+            if (entry.size > MAX_YAML_BYTES) throw unsafe(`its ${CATALOG_FILE} is ${entry.size} bytes`);
+            const text = await collect(body);
+            checkCatalogFile(text.toString('utf8'), options.catalog);
+            catalogSeen = true;
+            if (!dry) {
+              folder(dirname(out));
+              writeFileSync(out, text, { flag: 'wx', mode: 0o600 });
+              chmodSync(out, modeOf(entry.mode));
+            }
+          } else if (!dry) {
             folder(dirname(out));
             if (entry.size <= SMALL_FILE) {
               // most of a catalog: one synchronous write each. Four round trips
               // through the thread pool per file (open, write, close, chmod) made
               // unpackage of 10,000 files take 1.4x tar -xzf (issue 17)
-              const parts: Buffer[] = [];
-              for await (const c of body) parts.push(c);
-              writeFileSync(out, parts.length === 1 ? parts[0]! : Buffer.concat(parts), {
+              writeFileSync(out, await collect(body), {
                 flag: 'wx',
                 mode: 0o600,
               });
-              chmodSync(out, entry.mode & 0o777);
+              chmodSync(out, modeOf(entry.mode));
             } else {
               await pipeline(body, createWriteStream(out, { flags: 'wx', mode: 0o600 }));
-              await chmod(out, entry.mode & 0o777);
+              await chmod(out, modeOf(entry.mode));
             }
           }
           break;
@@ -207,6 +263,7 @@ export async function unpackInflating(
       }
     }
     guard.finish();
+    if (options.catalog && !catalogSeen) throw unsafe(`it holds no ${CATALOG_FILE}`);
     // The rest of the stream after the end-of-archive blocks: read (it counts
     // toward maxBytes, and toward the content digest), or the gunzip pipeline
     // would wait on it for ever.

@@ -10,6 +10,7 @@ import { lstat, readdir } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { OcicatError } from '../errors.ts';
 import { readCatalogText } from './catalog-fs.ts';
+import { isGitFolder } from './fold-name.ts';
 import { type Catalog, readCatalog } from './model.ts';
 import { parseServiceDefinition, type ServiceDefinition } from './service.ts';
 
@@ -30,6 +31,7 @@ async function walk(dir: string, rel = ''): Promise<Array<{ rel: string; entry: 
   for (const e of entries) {
     const r = rel ? posix.join(rel, e.name) : e.name;
     out.push({ rel: r, entry: e });
+    if (isGitFolder(e.name)) continue; // never packaged (pack.ts): nothing below it matters
     if (e.isDirectory()) out.push(...(await walk(dir, r)));
   }
   return out;
@@ -46,9 +48,15 @@ async function isFile(p: string): Promise<boolean> {
 export async function validateCatalog(dir: string): Promise<Validated> {
   const catalog = await readCatalog(dir);
   const tree = await walk(dir);
-  const warnings = tree
-    .filter((t) => t.entry.isSymbolicLink())
-    .map((t) => `${t.rel} is a symlink: kubara's catalog unpackage refuses catalogs that hold one`);
+  const warnings = tree.flatMap((t) =>
+    isGitFolder(t.entry.name)
+      ? [
+          `${t.rel} is left out: a ".git" folder is never packaged (unpacked, its config and hooks would run on the consumer's next git command)`,
+        ]
+      : t.entry.isSymbolicLink()
+        ? [`${t.rel} is a symlink: kubara's catalog unpackage refuses catalogs that hold one`]
+        : [],
+  );
   const services: Validated['services'] = [];
   const byName = new Map<string, string>();
   for (const { rel, entry } of tree) {

@@ -55,7 +55,10 @@ export async function unpackageCatalog(
     info.layer.size,
     info.name,
     dir,
-    info.tarDigest ? { tarDigest: info.tarDigest } : {},
+    {
+      catalog: { name: info.name, version: info.version },
+      ...(info.tarDigest ? { tarDigest: info.tarDigest } : {}),
+    },
   );
   return { directory: dir, name: info.name, version: info.version, entries: r.entries };
 }

@@ -58,6 +58,7 @@ export async function pullCatalog(ctx: OpsContext, input: string): Promise<PullR
   // the dry-run unpack: the same function unpackage runs, writing nothing
   const vetting = {
     dryRun: true,
+    catalog: { name: info.name, version: info.version },
     ...(info.tarDigest ? { tarDigest: info.tarDigest } : {}),
   };
   const vet = (gunzip: Gunzip, fed: Promise<void>) =>

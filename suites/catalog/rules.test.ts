@@ -198,7 +198,7 @@ describe('bad input from the registry', () => {
 
   it.for(EVIL_CASES.filter((c) => c.what !== 'garbage instead of gzip'))(
     'a pulled layer with $what is refused; the cache keeps nothing',
-    async ({ what, layer }, ctx) => {
+    async ({ what, layer, message }, ctx) => {
       if (!reg) return ctx.skip(skip ?? 'no registry');
       const name = `e${what.replace(/\W+/g, '').slice(0, 20).toLowerCase()}`;
       const ref = await pushRawCatalog(name, layer(name));
@@ -206,6 +206,7 @@ describe('bad input from the registry', () => {
       const r = await ocicat(['catalog', 'pull', ref, '--plain-http'], { home: h });
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/refused archive/);
+      expect(r.stderr).toMatch(message);
       oneClearLine(r.stderr);
       expect((await ocicat(['catalog', 'list', '--json'], { home: h })).stdout.trim()).toBe('[]');
       const blobs = await readdir(
