@@ -13,12 +13,12 @@ import { writeSampleCatalog } from '../../fixtures/tree.ts';
 import { buildArtifact, layerDescriptor } from '../../harness/catalog/artifact.ts';
 import { digestOf } from '../../harness/oci/digest.ts';
 import { OCI_MANIFEST } from '../../harness/oci/media-types.ts';
-import { bufferSource } from '../../harness/remote/blob-source.ts';
 import type { RegistryClient } from '../../harness/remote/client.ts';
 import { RemoteRepository } from '../../harness/remote/repository.ts';
 import { startDistribution2 } from '../../registries/process/distribution2.ts';
 import type { StartedRegistry } from '../../registries/types.ts';
 import { ocicat } from '../support/cli.ts';
+import { pushRawCatalog } from '../support/raw-catalog.ts';
 import { clientFor, tryStart } from '../support/registry.ts';
 
 let reg: StartedRegistry | undefined;
@@ -185,23 +185,15 @@ describe('reference client rules', () => {
 });
 
 describe('bad input from the registry', () => {
-  /** Push a layer (bytes as given) as a kubara catalog manifest under name:1.0.0. */
-  async function pushRawCatalog(name: string, layer: Buffer, sizeClaim = layer.length): Promise<string> {
-    const repo = new RemoteRepository(client, { registry: reg!.host, repository: `evil/${name}` });
-    const ld = layerDescriptor(name, digestOf(layer), sizeClaim, tarDigestOf(layer));
-    await repo.pushBlob({ digest: ld.digest, size: layer.length }, bufferSource(layer));
-    const built = buildArtifact({ name, version: '1.0.0' }, ld, 'kubara');
-    await repo.pushBlob(built.config.descriptor, bufferSource(built.config.bytes));
-    await repo.putManifest('1.0.0', built.manifest, OCI_MANIFEST);
-    return `oci://${reg!.host}/evil/${name}:1.0.0`;
-  }
+  const pushRaw = (name: string, layer: Buffer, sizeClaim?: number) =>
+    pushRawCatalog(client, reg!.host, name, layer, sizeClaim === undefined ? {} : { sizeClaim });
 
   it.for(EVIL_CASES.filter((c) => c.what !== 'garbage instead of gzip'))(
     'a pulled layer with $what is refused; the cache keeps nothing',
     async ({ what, layer, message }, ctx) => {
       if (!reg) return ctx.skip(skip ?? 'no registry');
       const name = `e${what.replace(/\W+/g, '').slice(0, 20).toLowerCase()}`;
-      const ref = await pushRawCatalog(name, layer(name));
+      const ref = await pushRaw(name, layer(name));
       const h = home(`evil-${name}`);
       const r = await ocicat(['catalog', 'pull', ref, '--plain-http'], { home: h });
       expect(r.code).toBe(1);
@@ -230,7 +222,7 @@ describe('bad input from the registry', () => {
     const layer = (await Promise.all(files.map(async (f) => readFile(join(blobDir, f))))).sort(
       (x, y) => y.length - x.length,
     )[0]!;
-    const ref = await pushRawCatalog('big', layer, layer.length - 100);
+    const ref = await pushRaw('big', layer, layer.length - 100);
     const h = home('big-pull');
     const r = await ocicat(['catalog', 'pull', ref, '--plain-http'], { home: h });
     expect(p.reference).toBeTruthy();

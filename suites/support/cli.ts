@@ -20,12 +20,20 @@ export function ocicat(
     /** Another ocicat to run (an installed package's bin/ocicat.js), and the Node to run it with. */
     bin?: string;
     node?: string;
+    /** Run under this umask (through sh), e.g. 0 to show modes do not depend on it. */
+    umask?: number;
   } = { home: '' },
 ): Promise<CliResult> {
+  const node = options.node ?? process.execPath;
+  const argv = [options.bin ?? BIN, ...args];
+  const [file, fileArgs] =
+    options.umask === undefined
+      ? [node, argv]
+      : ['sh', ['-c', `umask ${options.umask.toString(8).padStart(3, '0')}; exec "$@"`, 'sh', node, ...argv]];
   return new Promise((resolve) => {
     const child = execFile(
-      options.node ?? process.execPath,
-      [options.bin ?? BIN, ...args],
+      file,
+      fileArgs,
       {
         cwd: options.cwd,
         env: {
