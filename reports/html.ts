@@ -4,6 +4,7 @@
 // state and why), then the failures grouped by root cause, then the matrix in
 // collapsible groups with a sticky header row and feature column and the reason
 // written in every cell that is not a pass, then the evidence of each such cell.
+import { htmlText } from './escape.ts';
 import { needsEvidence, type Results, slug } from './results.ts';
 import {
   failureGroups,
@@ -16,8 +17,7 @@ import {
   throughput,
 } from './summary.ts';
 
-const esc = (s: string) =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const esc = (s: string) => htmlText(String(s));
 
 const COLOURS: Record<string, string> = {
   pass: '#dafbe1',

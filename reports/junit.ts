@@ -1,15 +1,10 @@
 // results.json -> JUnit XML: a testsuite per registry, a testcase per feature.
 // fail -> <failure>, error -> <error>, skip and unsupported -> <skipped>,
 // fallback passes with a note in <system-out>.
+import { xmlText } from './escape.ts';
 import type { Results } from './results.ts';
 
-const esc = (s: string) =>
-  s
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+const esc = xmlText;
 
 export function renderJunit(r: Results): string {
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];

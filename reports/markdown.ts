@@ -2,6 +2,7 @@
 // failures grouped by root cause, then one section per registry with every cell
 // that is not a plain pass and its reason: no table is wider than a registry's
 // own, whatever the number of registries. Non-pass cells link to their evidence.
+import { mdCode, mdText } from './escape.ts';
 import { evidencePath, needsEvidence, type Results } from './results.ts';
 import {
   failureGroups,
@@ -21,7 +22,8 @@ export const SYMBOL: Record<string, string> = {
   error: '💥 error',
 };
 
-const mdEsc = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const cell = (s: string) => mdCode(s, { cell: true });
+const short = (s: string) => mdText(s, { cell: true });
 
 export function renderMarkdown(r: Results): string {
   const lines: string[] = [];
@@ -31,7 +33,7 @@ export function renderMarkdown(r: Results): string {
       : label;
   lines.push('# ocicat conformance report', '');
   lines.push(
-    `Run \`${r.run.id}\`: ${r.run.startedAt} to ${r.run.finishedAt} (${(r.run.durationMs / 1000).toFixed(1)} s), ocicat ${r.run.ocicat}, Node ${r.run.node}, ${r.run.platform}.${r.run.shards ? ` Merged from ${r.run.shards.length} shards.` : ''}`,
+    `Run ${mdCode(r.run.id)}: ${mdText(r.run.startedAt)} to ${mdText(r.run.finishedAt)} (${(r.run.durationMs / 1000).toFixed(1)} s), ocicat ${mdText(r.run.ocicat)}, Node ${mdText(r.run.node)}, ${mdText(r.run.platform)}.${r.run.shards ? ` Merged from ${r.run.shards.length} shards.` : ''}`,
     '',
   );
   // 1. the summary: a row per registry, with why it did not run where it did not
@@ -42,7 +44,7 @@ export function renderMarkdown(r: Results): string {
   lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const { info, counts } of registrySummaries(r)) {
     lines.push(
-      `| [${mdEsc(info.id)}](#${anchor(info.id)}) | ${info.version} | ${info.provider}${info.profile ? ` (${info.profile} profile)` : ''} | ${info.auth} | ${info.state === 'ran' ? 'ran' : `${info.state}: ${mdEsc(info.reason ?? '')}`} | ${STATUSES.slice(
+      `| [${short(info.id)}](#${anchor(info.id)}) | ${short(String(info.version))} | ${short(info.provider)}${info.profile ? ` (${short(info.profile)} profile)` : ''} | ${short(info.auth)} | ${info.state === 'ran' ? 'ran' : `${short(info.state)}: ${cell(info.reason ?? '')}`} | ${STATUSES.slice(
         0,
         6,
       )
@@ -61,8 +63,8 @@ export function renderMarkdown(r: Results): string {
   lines.push('', '## Failures by cause', '');
   if (!groups.length) lines.push('No cell failed or errored.');
   for (const g of groups) {
-    lines.push(`- ${SYMBOL[g.status]} × ${g.cells.length}: ${mdEsc(g.example)}`);
-    lines.push(`  - ${g.cells.map((c) => `${mdEsc(c.registry)} ${link(c, `\`${c.feature}\``)}`).join(', ')}`);
+    lines.push(`- ${SYMBOL[g.status] ?? mdCode(g.status)} × ${g.cells.length}: ${mdCode(g.example)}`);
+    lines.push(`  - ${g.cells.map((c) => `${mdText(c.registry)} ${link(c, mdCode(c.feature))}`).join(', ')}`);
   }
   const disagreements = r.results.filter((x) => x.disagrees && !x.disagrees.explainedBy);
   const explained = r.results.filter((x) => x.disagrees?.explainedBy);
@@ -74,13 +76,13 @@ export function renderMarkdown(r: Results): string {
     );
     for (const x of disagreements)
       lines.push(
-        `- ${x.registry}: \`${x.feature}\` ${x.status}, ocicat's \`${x.disagrees!.feature}\` ${x.disagrees!.status} ([evidence](${evidencePath(x.registry, x.feature)}))`,
+        `- ${mdText(x.registry)}: ${mdCode(x.feature)} ${mdText(x.status)}, ocicat's ${mdCode(x.disagrees!.feature)} ${mdText(x.disagrees!.status)} ([evidence](${evidencePath(x.registry, x.feature)}))`,
       );
   }
   if (explained.length)
     lines.push(
       '',
-      `${explained.length} official rows fail where a broader ocicat check passes, each only through test cases that a narrower ocicat check also fails (${[...new Set(explained.flatMap((x) => x.disagrees!.explainedBy!))].map((f) => `\`${f}\``).join(', ')}): not disagreements.`,
+      `${explained.length} official rows fail where a broader ocicat check passes, each only through test cases that a narrower ocicat check also fails (${[...new Set(explained.flatMap((x) => x.disagrees!.explainedBy!))].map((f) => mdCode(f)).join(', ')}): not disagreements.`,
     );
   const residue = r.registries.filter(
     (x) => x.cleanup && x.cleanup.refused.length + x.cleanup.left.length > 0,
@@ -93,16 +95,16 @@ export function renderMarkdown(r: Results): string {
     );
     for (const x of residue)
       for (const ref of [...x.cleanup!.refused, ...x.cleanup!.left.map((l) => `${l} (still there)`)])
-        lines.push(`- ${x.id}: \`${mdEsc(ref)}\``);
+        lines.push(`- ${mdText(x.id)}: ${mdCode(ref)}`);
   }
   // 3. one section per registry: every cell that is not a plain pass, with its reason
   const byRegistry = new Map<string, Results['results']>();
   for (const c of r.results) byRegistry.set(c.registry, [...(byRegistry.get(c.registry) ?? []), c]);
   const feature = new Map(r.features.map((f) => [f.id, f]));
   for (const { info, counts } of registrySummaries(r)) {
-    lines.push('', `## ${info.id}`, '');
+    lines.push('', `## ${mdText(info.id)}`, '');
     lines.push(
-      `${info.title} ${info.version}, ${info.provider}, ${info.auth}${info.state === 'ran' ? '' : `; ${info.state}: ${mdEsc(info.reason ?? '')}`}. ${STATUSES.map((s) => `${counts[s]} ${s}`).join(', ')}.`,
+      `${mdText(info.title)} ${mdText(String(info.version))}, ${mdText(info.provider)}, ${mdText(info.auth)}${info.state === 'ran' ? '' : `; ${mdText(info.state)}: ${mdCode(info.reason ?? '')}`}. ${STATUSES.map((s) => `${counts[s]} ${s}`).join(', ')}.`,
       '',
     );
     const cells = byRegistry.get(info.id) ?? [];
@@ -111,15 +113,15 @@ export function renderMarkdown(r: Results): string {
       lines.push('| feature | status | reason |', '|---|---|---|');
       for (const c of others)
         lines.push(
-          `| \`${c.feature}\`${feature.get(c.feature)?.optional ? ' (optional)' : ''} | ${link(c, SYMBOL[c.status] ?? c.status)} | ${mdEsc(c.detail)} |`,
+          `| ${cell(c.feature)}${feature.get(c.feature)?.optional ? ' (optional)' : ''} | ${link(c, SYMBOL[c.status] ?? cell(c.status))} | ${cell(c.detail)} |`,
         );
     }
-    const passed = cells.filter((c) => c.status === 'pass').map((c) => `\`${c.feature}\``);
+    const passed = cells.filter((c) => c.status === 'pass').map((c) => mdCode(c.feature));
     if (passed.length) lines.push('', `Passed: ${passed.join(', ')}.`);
   }
   lines.push('', '## Features', '');
   for (const f of r.features)
-    lines.push(`- \`${f.id}\` (${f.area}${f.optional ? ', optional' : ''}): ${f.title}`);
+    lines.push(`- ${mdCode(f.id)} (${mdText(f.area)}${f.optional ? ', optional' : ''}): ${mdText(f.title)}`);
   lines.push(
     '',
     'Statuses: pass; fail (the registry is wrong); unsupported (an optional feature the registry lacks, measured); fallback (passed through the fallback path); skip (not measured here, with the reason); error (the harness broke, or the registry could not be set up).',

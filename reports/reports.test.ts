@@ -34,19 +34,19 @@ describe('renderers', () => {
   it('Markdown: summary first, failures by cause, one section per registry with every non-pass reason', () => {
     const md = renderMarkdown(r);
     expect(md).toContain('| [reg-a](#reg-a) | 1.0.0 | process | anonymous | ran | 1 | 0 | 1 | 1 | 0 | 0 |');
-    expect(md).toContain('| unavailable: unreachable |');
+    expect(md).toContain('| unavailable: `unreachable` |');
     expect(md).toContain('Throughput: push 100 MiB/s median (100-100, 1 registries), pull 300 MiB/s median');
     expect(md).toContain('indicative only');
     expect(md.indexOf('## Summary')).toBeLessThan(md.indexOf('## Failures by cause'));
-    expect(md).toContain('- 💥 error × 1: harness broke');
+    expect(md).toContain('- 💥 error × 1: `harness broke`');
     expect(md).toContain(
       `reg-b [\`push.blob.monolithic\`](${evidencePath('reg-b', 'push.blob.monolithic')})`,
     );
     // per registry: the reason of every non-pass cell, passes in one line
     expect(md).toContain(
-      `| \`referrers.api\` (optional) | [➖ unsupported](${evidencePath('reg-a', 'referrers.api')}) | 404 |`,
+      `| \`referrers.api\` (optional) | [➖ unsupported](${evidencePath('reg-a', 'referrers.api')}) | \`404\` |`,
     );
-    expect(md).toContain('| `catalog.push` | ⏭ skip | registry unavailable: unreachable |');
+    expect(md).toContain('| `catalog.push` | ⏭ skip | `registry unavailable: unreachable` |');
     expect(md).toContain('Passed: `push.blob.monolithic`.');
     // no table wider than a registry's own
     const widest = Math.max(
@@ -84,7 +84,7 @@ describe('renderers', () => {
     const md = renderMarkdown(r);
     expect(md).toContain('## Left on the registries');
     expect(md).toContain('`ns/run-1/app@sha256:abc: 405 UNSUPPORTED`');
-    expect(md).toContain('| error: credentials refused; check ACME_PASSWORD (and the user name) |');
+    expect(md).toContain('| error: `credentials refused; check ACME_PASSWORD (and the user name)` |');
     const h = renderHtml(r);
     expect(h).toContain('setup failed<div class="why">credentials refused; check ACME_PASSWORD');
   });

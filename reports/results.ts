@@ -92,12 +92,13 @@ export function cellOf(r: Results, registry: string, feature: string): FeatureRe
 }
 
 /** A file-system-safe name for a registry id (evidence files, anchors). */
+/** A file or anchor name: no separator, no leading dot (a results file's ".." id stays inside). */
 export function slug(s: string): string {
-  return s.replace(/[^A-Za-z0-9._-]+/g, '_');
+  return s.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\./, '_');
 }
 
 export function evidencePath(registry: string, feature: string): string {
-  return `evidence/${slug(registry)}/${feature}.txt`;
+  return `evidence/${slug(registry)}/${slug(feature)}.txt`;
 }
 
 export function needsEvidence(status: Status): boolean {

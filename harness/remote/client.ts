@@ -10,7 +10,7 @@ import { BlobWorkers, defaultBlobWorkers, type Reservation } from './blob-worker
 import { type Capabilities, CapabilityCache } from './capabilities.ts';
 import { drain, type HttpResponse, header, readErrorText } from './http.ts';
 import { Limiter } from './limiter.ts';
-import { redactHeaders, redactUrl, scrub } from './redact.ts';
+import { clip, redactHeaders, redactUrl, scrub } from './redact.ts';
 import { registryErrorFrom } from './registry-error.ts';
 import type { BodyContent } from './request-body.ts';
 import { DEFAULT_RETRY, isRetryableStatus, type RetryPolicy, retryDelay, sleep } from './retry.ts';
@@ -167,7 +167,7 @@ export class RegistryClient {
     const lines = heads(headers, '>');
     const sent = body && body.length <= 64 * 1024 ? body.open() : undefined;
     if (Buffer.isBuffer(sent))
-      lines.push(`  > body: ${sent.subarray(0, 1024).toString('utf8')}${sent.length > 1024 ? ' …' : ''}`);
+      lines.push(`  > body: ${clip(sent.toString('utf8'), 1024, this.auth.knownSecrets())}`);
     lines.push(...heads(res.headers, '<'));
     this.log(lines.join('\n'));
   }
@@ -355,8 +355,7 @@ export class RegistryClient {
 
   async errorFrom(res: HttpResponse): Promise<OcicatError> {
     const text = res.method === 'HEAD' ? '' : await readErrorText(res);
-    if (this.options.evidence && text)
-      this.log(`  < body: ${text.slice(0, 1024)}${text.length > 1024 ? ' …' : ''}`);
+    if (this.options.evidence && text) this.log(`  < body: ${clip(text, 1024, this.auth.knownSecrets())}`);
     if (res.status === 400 && /HTTP request to an HTTPS server/i.test(text))
       return new OcicatError('PROTOCOL', `${res.method} ${redactUrl(res.url)}: the registry speaks HTTPS`, {
         hint: 'leave out --plain-http',

@@ -72,6 +72,47 @@ export function basicPairs(
   return out;
 }
 
+// Credentials by their shape (issue 24 N4), whoever fetched them: a token that a
+// peer tool or the official suite obtained, echoed back by a registry, is known to
+// no one here by value. Each keeps its label and loses its value.
+const SHAPES: Array<[RegExp, string]> = [
+  // "Authorization: Bearer <token>", "Basic <base64>": a value of 8 or more token
+  // characters that is not a plain word ("Basic realm=" and "Bearer error=" stay)
+  [
+    /\b([Bb]earer|[Bb]asic|BEARER|BASIC)(\s+)(?![a-z]+(?![A-Za-z0-9._~+/=-]))[A-Za-z0-9._~+/-]{8,}=*/g,
+    `$1$2${REDACTED}`,
+  ],
+  // a JWT, wherever it stands (three base64url parts, the first a JSON header)
+  [/\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, REDACTED],
+  // JSON fields, also escaped inside a string or HTML ("token":"…", &#34;token&#34;:&#34;…)
+  [
+    /((?:"|\\"|&#34;|&quot;)(?:token|access_token|refresh_token|id_token|identitytoken|password|secret|auth|client_secret)(?:"|\\"|&#34;|&quot;)\s*:\s*(?:"|\\"|&#34;|&quot;))(?:(?!"|\\"|&#34;|&quot;).)+/gi,
+    `$1${REDACTED}`,
+  ],
+  // form and query values
+  [
+    /\b((?:password|passwd|access_token|refresh_token|client_secret|identity_token|token)=)[^&\s"'<>]+/gi,
+    `$1${REDACTED}`,
+  ],
+];
+
+/** Credentials recognised by their shape, whatever their value (SHAPES). */
+export function redactShapes(text: string): string {
+  let out = text;
+  for (const [re, to] of SHAPES) out = out.replace(re, to);
+  return out;
+}
+
+/**
+ * At most `max` characters of a text that may hold secrets: scrubbed first, then
+ * cut (issue 24 N3: cut first, "Basic YWxpY2U6UzNjcjN0LV…" and "S3cr3t-Pa" were no
+ * longer recognised and were printed).
+ */
+export function clip(text: string, max: number, secrets: Iterable<string | undefined>): string {
+  const clean = scrub(text, secrets);
+  return clean.length > max ? `${clean.slice(0, max)} …` : clean;
+}
+
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
@@ -81,7 +122,7 @@ const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  * (not inside a longer word), so that "ab" does not blank every "about".
  */
 export function scrub(text: string, secrets: Iterable<string | undefined>): string {
-  let out = text;
+  let out = redactShapes(text);
   const forms = new Set<string>();
   for (const s of secrets) if (s) for (const f of secretForms(s)) forms.add(f);
   // longest first: a pair's base64 before the password it contains

@@ -8,7 +8,7 @@ import { StaticStore } from '../../harness/remote/auth/credential.ts';
 import { pushScope } from '../../harness/remote/auth/scope.ts';
 import { RegistryClient } from '../../harness/remote/client.ts';
 import { drain, readErrorText } from '../../harness/remote/http.ts';
-import { credentialSecrets, scrub } from '../../harness/remote/redact.ts';
+import { clip, credentialSecrets, scrub } from '../../harness/remote/redact.ts';
 import { onWrite, recordWrite, type WriteRecord } from '../../harness/remote/write-log.ts';
 import { type CleanupOutcome, cleanupWrites } from '../cleanup.ts';
 import type { RemoteEntry } from '../registries-file.ts';
@@ -86,7 +86,7 @@ async function checkSetup(client: RegistryClient, entry: RemoteEntry, namespace:
   if (probe.status !== 202) {
     const missing = /not found|NAME_UNKNOWN|does not exist/i.test(text) || probe.status === 404;
     throw withHint(
-      `the namespace "${entry.namespace}" refuses a push (POST of an upload answered ${probe.status}${text ? `: ${text.slice(0, 200).replace(/\s+/g, ' ')}` : ''})`,
+      `the namespace "${entry.namespace}" refuses a push (POST of an upload answered ${probe.status}${text ? `: ${clip(text.replace(/\s+/g, ' '), 200, credentialSecrets(entry.credential))}` : ''})`,
       missing
         ? `create the project "${entry.namespace.split('/')[0]}" first`
         : `give the credentials push rights below "${entry.namespace}"`,

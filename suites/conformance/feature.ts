@@ -2,9 +2,11 @@
 // talking to it. The status ladder follows distribution-spec conformance: fail
 // means the registry is wrong, error means the harness broke, and an optional
 // feature the registry lacks is unsupported (measured, never configured).
+
 import { randomBytes } from 'node:crypto';
 import { StaticStore } from '../../harness/remote/auth/credential.ts';
 import { RegistryClient } from '../../harness/remote/client.ts';
+import { clip, credentialSecrets } from '../../harness/remote/redact.ts';
 import { RemoteRepository } from '../../harness/remote/repository.ts';
 import { recordWrite } from '../../harness/remote/write-log.ts';
 import type { Target, Targets } from './target.ts';
@@ -105,4 +107,13 @@ export function makeContext(
     track: (repository) => recordWrite({ registry: target.host, repository, kind: 'repository' }),
     tmp,
   };
+}
+
+/**
+ * At most `max` characters of what a registry answered, on one line, for a
+ * cell's detail: the target's secrets and anything credential-shaped scrubbed
+ * before the cut (issue 24 N3).
+ */
+export function excerpt(ctx: FeatureContext, text: string, max: number): string {
+  return clip(text.replace(/\s+/g, ' ').trim(), max, credentialSecrets(ctx.target.credential));
 }

@@ -13,7 +13,7 @@ import { drain, header, readBody } from '../../../harness/remote/http.ts';
 import { manifestPath } from '../../../harness/remote/paths.ts';
 import { isRegistryError } from '../../../harness/remote/registry-error.ts';
 import type { RemoteRepository } from '../../../harness/remote/repository.ts';
-import { type Feature, type FeatureContext, fail, pass, unsupported } from '../feature.ts';
+import { excerpt, type Feature, type FeatureContext, fail, pass, unsupported } from '../feature.ts';
 import { raw } from './raw.ts';
 import { IMAGE_CONFIG, IMAGE_CONFIG_DESC } from './registry.ts';
 
@@ -224,7 +224,7 @@ async function check(ctx: FeatureContext, shape: (typeof SHAPES)[number]) {
     headers: { 'content-type': mediaType },
     body: bytes,
   });
-  const answer = (await readBody(put, 64 * 1024)).toString().slice(0, 160);
+  const answer = excerpt(ctx, (await readBody(put, 64 * 1024)).toString(), 160);
   if (put.status >= 400 && put.status < 500 && shape.optional)
     return unsupported(`refused with ${put.status} ${answer}`.trim());
   if (put.status !== 201) return fail(`PUT of ${shape.title} answered ${put.status} ${answer}`.trim());

@@ -13,7 +13,7 @@ import { manifestPath, referrersPath } from '../../../harness/remote/paths.ts';
 import { referrersTag } from '../../../harness/remote/referrers.ts';
 import { isRegistryError } from '../../../harness/remote/registry-error.ts';
 import type { RemoteRepository } from '../../../harness/remote/repository.ts';
-import { expectThat, type Feature, fail, pass, unsupported } from '../feature.ts';
+import { excerpt, expectThat, type Feature, fail, pass, unsupported } from '../feature.ts';
 
 /** A plain image config: what every registry accepts (the empty config is not, on GitLab, Quay, GAR). */
 export const IMAGE_CONFIG = Buffer.from(
@@ -302,7 +302,7 @@ export const registryFeatures: Feature[] = [
         }
       })();
       if (!isJson) return unsupported('404 without a JSON body');
-      expectThat(errors.length > 0, `JSON body without an errors list: ${text.slice(0, 120)}`);
+      expectThat(errors.length > 0, `JSON body without an errors list: ${excerpt(ctx, text, 120)}`);
       return errors.some((e) => e.code === 'MANIFEST_UNKNOWN')
         ? pass('MANIFEST_UNKNOWN')
         : fail(`codes ${errors.map((e) => e.code).join(', ')}, expected MANIFEST_UNKNOWN`);

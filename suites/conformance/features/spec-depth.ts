@@ -16,7 +16,15 @@ import { pullScope, pushScope } from '../../../harness/remote/auth/scope.ts';
 import { bufferSource } from '../../../harness/remote/blob-source.ts';
 import { drain, header, readBody } from '../../../harness/remote/http.ts';
 import { blobPath, manifestPath, uploadsPath, withQuery } from '../../../harness/remote/paths.ts';
-import { expectThat, type Feature, type FeatureContext, fail, pass, unsupported } from '../feature.ts';
+import {
+  excerpt,
+  expectThat,
+  type Feature,
+  type FeatureContext,
+  fail,
+  pass,
+  unsupported,
+} from '../feature.ts';
 import { raw } from './raw.ts';
 import { IMAGE_CONFIG, IMAGE_CONFIG_DESC } from './registry.ts';
 
@@ -110,7 +118,7 @@ export const specDepthFeatures: Feature[] = [
       const body = await text(put);
       if (put.status === 201 || put.status === 202)
         return fail(`bytes that do not match ${claimed} were accepted (${put.status})`);
-      if (put.status >= 500) return fail(`answered ${put.status}, not 400: ${body.slice(0, 120)}`);
+      if (put.status >= 500) return fail(`answered ${put.status}, not 400: ${excerpt(ctx, body, 120)}`);
       expectThat(put.status === 400, `answered ${put.status}, not 400 (DIGEST_INVALID)`);
       for (const d of [claimed, digestOf(bytes)]) {
         const head = await raw(ctx, 'HEAD', blobPath(repo, d), [pullScope(repo)]);
@@ -166,11 +174,9 @@ export const specDepthFeatures: Feature[] = [
       });
       const body = await text(res);
       if (LEAK.test(body))
-        return fail(`the answer (${res.status}) leaks a storage path or a stack: ${body.slice(0, 160)}`);
+        return fail(`the answer (${res.status}) leaks a storage path or a stack: ${excerpt(ctx, body, 160)}`);
       if (res.status >= 500)
-        return fail(
-          `a malformed digest reference answered ${res.status}: ${body.slice(0, 160).replace(/\s+/g, ' ')}`,
-        );
+        return fail(`a malformed digest reference answered ${res.status}: ${excerpt(ctx, body, 160)}`);
       expectThat(
         res.status === 400 || res.status === 404,
         `a malformed digest reference answered ${res.status}`,
@@ -233,7 +239,7 @@ export const specDepthFeatures: Feature[] = [
       });
       const answer = await text(put);
       if (put.status >= 400 && put.status < 500)
-        return unsupported(`sha512 refused with ${put.status} ${answer.slice(0, 80)}`.trim());
+        return unsupported(`sha512 refused with ${put.status} ${excerpt(ctx, answer, 80)}`.trim());
       expectThat(put.status === 201, `the closing PUT answered ${put.status}`);
       const said = header(put, 'docker-content-digest');
       if (said && said !== digest) return fail(`accepted, then reported under ${said}`);
