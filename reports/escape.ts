@@ -4,11 +4,12 @@
 // it is read as GitHub Markdown with HTML: such text goes in code spans, where
 // no tag, comment, link, autolink or emphasis is read, on one line.
 
-/** Line breaks of every kind, C0 and C1 controls, bidi overrides: one line, nothing hidden. */
+/** Line breaks of every kind, C0 and C1 controls, bidi overrides, noncharacters and lone surrogates: one line, nothing hidden. */
 export function oneLine(s: string): string {
   return s
     .replace(/\r\n|[\r\n\u000b\u000c\u0085\u2028\u2029]/g, ' ')
-    .replace(/[\u0000-\u0008\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '');
+    .replace(/[\u0000-\u0008\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufffe\uffff]/g, '')
+    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '');
 }
 
 /**

@@ -15,6 +15,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createVitest, type Vitest } from 'vitest/node';
 import { suggestion } from '../harness/cli/help.ts';
+import { plainText } from '../harness/cli/output.ts';
 import type { WriteRecord } from '../harness/remote/write-log.ts';
 import type { CleanupOutcome } from '../registries/cleanup.ts';
 import { LOCAL_REGISTRIES } from '../registries/definitions/index.ts';
@@ -329,7 +330,11 @@ function matches(id: string, patterns: string[]): boolean {
   });
 }
 
-export async function main(argv: string[], log = (s: string) => process.stdout.write(s)): Promise<number> {
+// Registry text (setup refusals, reasons) reaches the terminal without its escape
+// sequences and control characters (issue 24 N8), line breaks kept.
+const printPlain = (s: string) => process.stdout.write(s.split('\n').map(plainText).join('\n'));
+
+export async function main(argv: string[], log: (s: string) => void = printPlain): Promise<number> {
   const [command, ...rest] = argv;
   let values: {
     registry?: string[];

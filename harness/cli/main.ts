@@ -17,7 +17,16 @@ import { proxySecrets } from '../remote/proxy-env.ts';
 import { removeTempsSync } from '../util/temp-files.ts';
 import { DEFAULT_COMMAND_TIMEOUT_MS, type Parsed, parse, parseDuration, positional } from './args.ts';
 import { suggestion, TOP_USAGE } from './help.ts';
-import { exitCodeFor, type Io, plainText, printError, printJson, processIo, table } from './output.ts';
+import {
+  exitCodeFor,
+  type Io,
+  plainIo,
+  plainText,
+  printError,
+  printJson,
+  processIo,
+  table,
+} from './output.ts';
 import { terminalProgress } from './progress.ts';
 
 const GLOBALS_HELP = `global options: --home DIR (env OCICAT_HOME), --plain-http, --ca-file FILE, --insecure,
@@ -347,19 +356,20 @@ export async function main(
       return context;
     };
     // Results must not land on the progress line: clear it before anything is printed.
+    const shown = json ? { ...io, err: plainIo(io).err } : plainIo(io);
     const out: Io = bar
       ? {
           ...io,
           out: (t) => {
             bar.done();
-            io.out(t);
+            shown.out(t);
           },
           err: (t) => {
             bar.done();
-            io.err(t);
+            shown.err(t);
           },
         }
-      : io;
+      : shown;
     try {
       await command.run({ p, io: out, json, secrets, globals, ctx });
     } finally {

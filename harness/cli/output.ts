@@ -28,7 +28,17 @@ export function plainText(s: string): string {
   return s
     .replace(/\u001b\[[0-?]*[ -/]*[@-~]/g, '')
     .replace(/\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?/g, '')
-    .replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, '');
+    .replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '');
+}
+
+/**
+ * The Io a command prints through: every line of its text made plainText (issue
+ * 24 N8: annotation keys and values in inspect, a link's name in a warning, reached
+ * the terminal raw). JSON output is left as it is: JSON escapes control characters.
+ */
+export function plainIo(io: Io): Io {
+  const plain = (s: string) => s.split('\n').map(plainText).join('\n');
+  return { ...io, out: (s) => io.out(plain(s)), err: (s) => io.err(plain(s)) };
 }
 
 /** Print an error as one line (plus a hint), never a stack unless debugging. */

@@ -15,13 +15,17 @@ export async function pushRawCatalog(
   registry: string,
   name: string,
   layer: Buffer,
-  options: { sizeClaim?: number; version?: string } = {},
+  options: { sizeClaim?: number; version?: string; annotations?: Record<string, string> } = {},
 ): Promise<string> {
   const version = options.version ?? '1.0.0';
   const repo = new RemoteRepository(client, { registry, repository: `evil/${name}` });
   const ld = layerDescriptor(name, digestOf(layer), options.sizeClaim ?? layer.length, tarDigestOf(layer));
   await repo.pushBlob({ digest: ld.digest, size: layer.length }, bufferSource(layer));
-  const built = buildArtifact({ name, version }, ld, 'kubara');
+  const built = buildArtifact(
+    { name, version, ...(options.annotations ? { annotations: options.annotations } : {}) },
+    ld,
+    'kubara',
+  );
   await repo.pushBlob(built.config.descriptor, bufferSource(built.config.bytes));
   await repo.putManifest(version, built.manifest, OCI_MANIFEST);
   return `oci://${registry}/evil/${name}:${version}`;
