@@ -148,6 +148,38 @@ describe('withLock', () => {
     expect(await withLock(lock, async () => 'ran', { timeoutMs: 2000 })).toBe('ran');
   });
 
+  // issue 24 N7: everyone who judged the lock stale removed it, the last ones
+  // removing the lock the first had just made; now one critical section at a time
+  it('a stale lock taken over by many at once still admits one at a time', async () => {
+    const dead = spawnSync(process.execPath, [
+      '-e',
+      'process.stdout.write(String(process.pid))',
+    ]).stdout.toString();
+    const host = (await import('node:os')).hostname();
+    for (let round = 0; round < 20; round++) {
+      const lock = join(dir, `stale-${round}.lock`);
+      await writeFile(lock, `${dead}\n${host}\n`);
+      let inside = 0;
+      let most = 0;
+      await Promise.all(
+        Array.from({ length: 12 }, () =>
+          withLock(
+            lock,
+            async () => {
+              inside++;
+              most = Math.max(most, inside);
+              await new Promise((r) => setTimeout(r, 2));
+              inside--;
+            },
+            { pollMs: 1 },
+          ),
+        ),
+      );
+      expect(most, `round ${round}`).toBe(1);
+      expect((await readdir(dir)).filter((f) => f.startsWith(`stale-${round}.lock`))).toEqual([]);
+    }
+  });
+
   it('times out on a live holder with LOCK_TIMEOUT', async () => {
     const lock = join(dir, 'l.lock');
     await writeFile(lock, `${process.pid}\n${(await import('node:os')).hostname()}\n`);

@@ -103,3 +103,33 @@ it('eight processes pulling and packaging into one cache at once leave it consis
     expect(r.code, r.stderr).toBe(0);
   }
 });
+
+// issue 24 N7: a stale refs.lock (its owner killed) met by eight packages at once:
+// each that judged it stale used to remove it, and a reference was lost in about
+// 1 round of 30 while every command said it succeeded
+it('eight processes meeting a stale refs.lock all record their catalog', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { writeFile, mkdir } = await import('node:fs/promises');
+  const { hostname } = await import('node:os');
+  const names = ['s1', 's2', 's3', 's4', 's5', 's6', 's7', 's8'];
+  for (const n of names) await writeSampleCatalog(join(dir, n), n);
+  for (let round = 0; round < 3; round++) {
+    const home = join(dir, `stale-home-${round}`);
+    await mkdir(join(home, 'cache'), { recursive: true });
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout;
+    await writeFile(join(home, 'cache', 'refs.lock'), `${dead}\n${hostname()}\n`);
+    const runs = await Promise.all(
+      names.map((n) =>
+        ocicat(['catalog', 'package', 'oci://registry.test/stale/', '--work-dir', join(dir, n), '--json'], {
+          home,
+        }),
+      ),
+    );
+    for (const r of runs) expect(r.code, r.stderr).toBe(0);
+    const list = JSON.parse((await ocicat(['catalog', 'list', '--json'], { home })).stdout) as Array<{
+      name: string;
+    }>;
+    expect(list.map((e) => e.name).sort(), `round ${round}`).toEqual(names);
+    expect((await walk(home)).filter((p) => /\.lock|\.break-|\.tmp$/.test(p))).toEqual([]);
+  }
+});
