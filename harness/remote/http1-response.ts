@@ -26,6 +26,12 @@ export class HttpParseError extends Error {
 }
 
 const MAX_HEAD = 64 * 1024;
+/**
+ * 1xx answers before the final one: a registry has no reason for more than a 100
+ * Continue and a 103 Early Hints or two; an endless stream of them was bounded only
+ * by the 60 s head timeout, about 1 GB read (issue 24).
+ */
+export const MAX_INTERIM = 8;
 const MAX_LINE = 4 * 1024;
 const CRLF_CRLF = Buffer.from('\r\n\r\n');
 const NONE = Buffer.alloc(0);
@@ -47,6 +53,7 @@ export class ResponseParser {
   private readonly bodyless: boolean;
   private head: Buffer[] = [];
   private headBytes = 0;
+  private interim = 0;
   private tail: Buffer = NONE;
   private remaining = 0;
   private line = '';
@@ -148,7 +155,12 @@ export class ResponseParser {
 
   private startBody(parsed: ResponseHead & { framing: Framing }): void {
     const { framing, ...head } = parsed;
-    if (head.status >= 100 && head.status < 200 && head.status !== 101) return; // interim: the next head follows
+    if (head.status >= 100 && head.status < 200 && head.status !== 101) {
+      // interim: the next head follows
+      if (++this.interim > MAX_INTERIM)
+        throw new HttpParseError(`more than ${MAX_INTERIM} interim (1xx) answers`);
+      return;
+    }
     if (this.bodyless || head.status === 204 || head.status === 304) {
       this.state = 'done';
     } else if (framing.kind === 'chunked') {

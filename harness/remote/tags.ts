@@ -30,6 +30,30 @@ export function nextLink(link: string | undefined): string | undefined {
   return undefined;
 }
 
+/**
+ * The next page's path, if it is on the registry itself. A Link to another host
+ * (or scheme or port) is refused, as oras and crane refuse it (issue 24 N11: it
+ * was followed, a blind GET to any host the registry named, localhost included).
+ */
+function sameOrigin(repo: RepoRef, next: string): string {
+  const base = new URL(repo.client.baseUrl(repo.registry));
+  let url: URL;
+  try {
+    url = new URL(next, base);
+  } catch {
+    throw new OcicatError(
+      'PROTOCOL',
+      `tags list of ${repo.repository}: its next page "${next.slice(0, 100)}" is not a URL`,
+    );
+  }
+  if (url.origin !== base.origin)
+    throw new OcicatError(
+      'PROTOCOL',
+      `tags list of ${repo.repository}: its next page is on ${url.origin}, not on the registry (${base.origin}); not followed`,
+    );
+  return `${url.pathname}${url.search}`;
+}
+
 export async function listTags(repo: RepoRef, options: ListTagsOptions = {}): Promise<string[]> {
   const n = options.pageSize ?? 1000;
   const { maxPages, maxTags, maxBytes } = { ...TAG_LIST_LIMITS, ...options };
@@ -77,7 +101,7 @@ export async function listTags(repo: RepoRef, options: ListTagsOptions = {}): Pr
     }
     if (tags.length > maxTags) throw tooMuch(`${maxTags} tags`);
     const next = nextLink(link);
-    if (next) path = next;
+    if (next) path = sameOrigin(repo, next);
     else if (pageTags.length >= n && added > 0) {
       // No Link but a full page: ask for what follows the last tag.
       path = `${tagsPath(repo.repository)}?n=${n}&last=${encodeURIComponent(pageTags[pageTags.length - 1] as string)}`;

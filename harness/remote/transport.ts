@@ -17,6 +17,7 @@ import type { Duplex } from 'node:stream';
 import { checkServerIdentity, type PeerCertificate, rootCertificates, connect as tlsConnect } from 'node:tls';
 import { OcicatError } from '../errors.ts';
 import { drain, type HttpResponse } from './http.ts';
+import { HttpParseError, MAX_INTERIM } from './http1-response.ts';
 import { type ProxySettings, proxyAuthorization, proxyFor, proxySettings } from './proxy-env.ts';
 import {
   credentialsWanted,
@@ -213,6 +214,12 @@ export function createTransport(
           headersTimeout,
         );
       };
+      // 1xx answers (node:http emits them as 'information'): a few, not a stream
+      let interim = 0;
+      r.on('information', () => {
+        if (++interim > MAX_INTERIM)
+          r.destroy(new HttpParseError(`more than ${MAX_INTERIM} interim (1xx) answers`));
+      });
       r.once('response', (res: IncomingMessage) => {
         answered = true;
         clearTimeout(timer);

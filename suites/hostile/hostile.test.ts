@@ -197,6 +197,37 @@ describe('hostile registry: malformed and misleading answers', () => {
     await nothingCached(r.home);
   });
 
+  // issue 24: an endless stream of 1xx answers was bounded only by the 60 s head timeout
+  it.for([
+    ['on a manifest (node:http)', /\/manifests\//],
+    ['on a blob (socket reader)', /\/blobs\/sha256:(?!44136fa)/],
+  ] as const)('endless 103 Early Hints %s: refused after a few, never retried', async ([, path], ctx) => {
+    if (!used.reg) return ctx.skip(used.skip);
+    const sent = { bytes: 0 };
+    const hints = (_req: IncomingMessage, res: ServerResponse) => {
+      const socket = res.socket!;
+      const hint = Buffer.from('HTTP/1.1 103 Early Hints\r\nLink: </x>; rel=preload\r\n\r\n');
+      const more = () => {
+        while (!socket.destroyed) {
+          sent.bytes += hint.length;
+          if (!socket.write(hint)) return void socket.once('drain', more);
+        }
+      };
+      socket.on('error', () => {});
+      more();
+    };
+    const r = await behind(
+      [{ name: 'hints', method: 'GET', path, action: { kind: 'serve', serve: hints } }],
+      (p) => pull(p),
+    );
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/malformed HTTP answer \(more than 8 interim \(1xx\) answers\)/);
+    oneClearLine(r.stderr);
+    expect(r.ms).toBeLessThan(20_000);
+    expect(sent.bytes).toBeLessThan(64 * MiB);
+    await nothingCached(r.home);
+  });
+
   it('a redirect to ftp:// is refused', async (ctx) => {
     if (!used.reg) return ctx.skip(used.skip);
     const r = await behind(
@@ -296,6 +327,61 @@ describe('hostile registry: malformed and misleading answers', () => {
       },
     );
   });
+
+  // issue 24 N11: the next page of a tag list on another host was fetched (blind SSRF)
+  it.for(['another host', 'localhost'])(
+    'a tag page linking to %s is refused, nothing sent there',
+    async (what, ctx) => {
+      if (!used.reg) return ctx.skip(used.skip);
+      let asked = 0;
+      const elsewhere = createHttpServer((_req, res) => {
+        asked++;
+        res.end('{"tags":[]}');
+      });
+      await new Promise<void>((r) => elsewhere.listen(0, '127.0.0.1', r));
+      const port = (elsewhere.address() as AddressInfo).port;
+      const target = what === 'localhost' ? `http://localhost:${port}` : `http://127.0.0.2:${port}`;
+      try {
+        await behind(
+          [
+            {
+              name: 'link-away',
+              method: 'GET',
+              path: /\/tags\/list/,
+              reply: {
+                status: 200,
+                headers: {
+                  'content-type': 'application/json',
+                  link: `<${target}/v2/x/tags/list?n=1>; rel="next"`,
+                },
+                body: JSON.stringify({ name: REPO, tags: ['1.0.0'] }),
+              },
+            },
+          ],
+          async (p) => {
+            const client = new RegistryClient({ plainHttp: true });
+            const err = await new RemoteRepository(client, { registry: p.host, repository: REPO })
+              .listTags({ pageSize: 1 })
+              .catch((e) => e);
+            await client.close();
+            expect(isOcicatError(err, 'PROTOCOL'), String(err)).toBe(true);
+            expect(err.message).toMatch(
+              /next page is on http:\/\/(localhost|127\.0\.0\.2):\d+, not on the registry/,
+            );
+            // and through the CLI: a missing tag lists the tags there
+            const r = await ocicat(['catalog', 'pull', `oci://${p.host}/${REPO}:9.9.9`, '--plain-http'], {
+              home: join(used.dir, `home-${homes++}`),
+            });
+            expect(r.code).toBe(1);
+            oneClearLine(r.stderr);
+          },
+        );
+        expect(asked).toBe(0);
+      } finally {
+        elsewhere.close();
+      }
+    },
+  );
 
   it('a tag outside the grammar is refused', async (ctx) => {
     if (!used.reg) return ctx.skip(used.skip);
