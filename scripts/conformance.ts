@@ -9,8 +9,7 @@
 // any cell is fail or error; with `error` 1 only for error cells (the harness broke,
 // or a registry could not be set up: refused credentials, unreachable, untrusted
 // TLS, a namespace it will not take); with `never` 0. 2 for bad arguments.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createVitest, type Vitest } from 'vitest/node';
@@ -35,6 +34,7 @@ import { probeSwitches } from '../suites/conformance/official/probe.ts';
 import { COVERED_BY, EXPLAINED_BY, OFFICIAL_FEATURES } from '../suites/conformance/official/rows.ts';
 import { type OfficialRun, officialErrorRows, runOfficial } from '../suites/conformance/official/run.ts';
 import type { FeatureResult } from '../suites/conformance/run-feature.ts';
+import { makeRunTmp, removeRunTmp } from '../suites/conformance/run-tmp.ts';
 import { SUITE_OPTIONS } from '../suites/conformance/suite-options.ts';
 import { TARGETS_ENV, type Target, type Targets } from '../suites/conformance/target.ts';
 import { readJournal, WRITES_ENV } from '../suites/conformance/write-journal.ts';
@@ -465,7 +465,7 @@ export async function main(argv: string[], log: (s: string) => void = printPlain
       peer = undefined;
     }
 
-    const tmp = await mkdtemp(join(tmpdir(), 'ocicat-conformance-'));
+    const tmp = makeRunTmp();
     const rowsFile = join(tmp, 'rows.json');
     const journal = join(tmp, 'writes.jsonl');
     const targets: Targets = {
@@ -513,11 +513,13 @@ export async function main(argv: string[], log: (s: string) => void = printPlain
             log(`left on ${id}: ${[...o.refused, ...o.left].join('; ')}\n`);
         for (const s of running) await s.stop().catch(() => undefined);
         await peer?.stop().catch(() => undefined);
-        process.exit(signal === 'SIGINT' ? 130 : 143);
+        removeRunTmp(tmp);
+        process.exit(signal === 'SIGINT' ? 130 : signal === 'SIGHUP' ? 129 : 143);
       })();
     };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
+    process.once('SIGHUP', onSignal);
     if (running.length) {
       // what vitest's own startVitest sets before it creates the run
       process.env.TEST = 'true';
@@ -540,10 +542,14 @@ export async function main(argv: string[], log: (s: string) => void = printPlain
             ),
           );
         };
-      const ours = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') };
+      const ours = {
+        SIGINT: process.listeners('SIGINT'),
+        SIGTERM: process.listeners('SIGTERM'),
+        SIGHUP: process.listeners('SIGHUP'),
+      };
       vitest = await createVitest('test', suiteConfig());
       // vitest's logger exits the process 1 ms after a signal: that would skip the clean-up
-      for (const sig of ['SIGINT', 'SIGTERM'] as const)
+      for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
         for (const l of process.listeners(sig)) if (!ours[sig].includes(l)) process.off(sig, l);
       try {
         await vitest.start([]);
@@ -575,7 +581,7 @@ export async function main(argv: string[], log: (s: string) => void = printPlain
     const cleaned = await cleanupRemotes(running, [...readJournal(journal), ...officialWrites], log);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await rm(tmp, { recursive: true, force: true });
+    removeRunTmp(tmp);
 
     const features: Array<Pick<Feature, 'id' | 'title' | 'area' | 'optional'>> = [
       ...FEATURES.filter((f) => !values.feature?.length || values.feature.some((o) => f.id.startsWith(o))),

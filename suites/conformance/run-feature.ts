@@ -5,12 +5,12 @@
 // the evidence for the cell.
 
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OcicatError } from '../../harness/errors.ts';
 import { credentialSecrets, scrub } from '../../harness/remote/redact.ts';
 import { isRegistryError } from '../../harness/remote/registry-error.ts';
 import { type Feature, makeContext, RegistryWrong, type Status } from './feature.ts';
+import { runTmp } from './run-tmp.ts';
 import type { Target, Targets } from './target.ts';
 import { journalWrites } from './write-journal.ts';
 
@@ -51,7 +51,7 @@ function classify(e: unknown): { status: Status; detail: string } {
 export async function runFeature(feature: Feature, targets: Targets, target: Target): Promise<FeatureResult> {
   journalWrites();
   const log: string[] = [];
-  const tmp = await mkdtemp(join(tmpdir(), `ocicat-conf-${feature.id.replace(/\W/g, '-')}-`));
+  const tmp = await mkdtemp(join(runTmp(), `ocicat-conf-${feature.id.replace(/\W/g, '-')}-`));
   const ctx = makeContext(targets, target, (l) => log.push(l), tmp);
   const started = performance.now();
   let status: Status;

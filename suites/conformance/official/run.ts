@@ -5,16 +5,17 @@
 // TLS settings. Its results.yaml becomes rows; its report.html, scrubbed of the
 // registry's secrets, is the evidence. A suite that is missing, crashes or writes
 // no results gives error rows with the reason: never a skip that looks fine.
+
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { credentialSecrets, scrub } from '../../../harness/remote/redact.ts';
 import { recordWrite, type WriteRecord, writeOf } from '../../../harness/remote/write-log.ts';
 import { findTool } from '../../../registries/tools.ts';
 import type { FeatureResult } from '../run-feature.ts';
+import { runTmp } from '../run-tmp.ts';
 import type { Target } from '../target.ts';
 import type { Switch } from './probe.ts';
 import { OFF_BY_DEFAULT, OFFICIAL_APIS, OFFICIAL_DATA, OFFICIAL_FEATURES, officialId } from './rows.ts';
@@ -68,7 +69,7 @@ export async function runOfficial(
   if (!target.plainHttp && target.insecure && !target.caFile)
     return errorRows('it cannot skip TLS verification: give the registry entry its caFile');
   const tls = target.plainHttp ? 'disabled' : 'enabled';
-  const results = await mkdtemp(join(tmpdir(), 'ocicat-official-'));
+  const results = await mkdtemp(join(runTmp(), 'ocicat-official-'));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     OCI_REGISTRY: target.host,
