@@ -50,7 +50,8 @@ export class CatalogCache {
 
   static async open(home: string): Promise<CatalogCache> {
     const root = join(home, 'cache');
-    await mkdir(join(root, 'layouts'), { recursive: true });
+    // the home and its cache are the user's alone (home-check.ts refuses one others can write)
+    await mkdir(join(root, 'layouts'), { recursive: true, mode: 0o700 });
     return new CatalogCache(root);
   }
 

@@ -3,6 +3,7 @@
 import { CatalogCache } from '../catalog/cache.ts';
 import { defaultCredentialStore } from '../remote/auth/default-store.ts';
 import { RegistryClient } from '../remote/client.ts';
+import { checkHome } from './home-check.ts';
 
 export interface GlobalOptions {
   home: string;
@@ -32,6 +33,7 @@ export async function createContext(
   options: GlobalOptions,
   extra: { progress?: ProgressFn; note?: (line: string) => void } = {},
 ): Promise<OpsContext> {
+  for (const w of checkHome(options.home)) extra.note?.(w);
   const client = new RegistryClient({
     credentials: defaultCredentialStore(options.home),
     ...(options.plainHttp ? { plainHttp: options.plainHttp } : {}),

@@ -120,3 +120,31 @@ describe("a publisher's folder", () => {
     },
   );
 });
+
+describe('the home', () => {
+  it('a home others can write is refused before anything is read or written there', async () => {
+    const { chmod } = await import('node:fs/promises');
+    const home = newHome();
+    await mkdir(join(home, 'cache'), { recursive: true, mode: 0o700 });
+    await chmod(home, 0o777);
+    const r = await ocicat(['catalog', 'list'], { home });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/can be written by others \(mode 0777\): links planted there/);
+    expect(r.stderr).toMatch(/hint: chmod go-w/);
+    oneClearLine(r.stderr);
+    await chmod(home, 0o1777); // sticky, as /tmp: others cannot replace what is ours
+    expect((await ocicat(['catalog', 'list'], { home })).code).toBe(0);
+  });
+
+  it('a new home is made 0700 whatever the umask, and a readable credentials.json is said', async () => {
+    const home = newHome();
+    const r = await ocicat(['catalog', 'list'], { home, umask: 0 });
+    expect(r.code, r.stderr).toBe(0);
+    expect((await lstat(home)).mode & 0o777).toBe(0o700);
+    expect((await lstat(join(home, 'cache'))).mode & 0o777).toBe(0o700);
+    await writeFile(join(home, 'credentials.json'), '{"auths":{}}', { mode: 0o644 });
+    const again = await ocicat(['catalog', 'list'], { home });
+    expect(again.code).toBe(0);
+    expect(again.stderr).toMatch(/credentials\.json can be read by others \(mode 0644\); chmod 600 it/);
+  });
+});
