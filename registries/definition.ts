@@ -49,6 +49,11 @@ export interface RegistryDefinition {
   binary(): Promise<string>;
   version(binary: string): Promise<string>;
   launch(ctx: LaunchContext): Launch;
+  /**
+   * The token variant uses the registry's own token server (olareg's opaque tokens
+   * at <external-url>/token), not the harness's.
+   */
+  ownTokenServer?: boolean;
   /** The official image and the port it listens on inside. */
   image: { name: string; port: number };
 }

@@ -72,7 +72,8 @@ describe('registry text in report.md', () => {
   });
 
   it('short fields stay plain where they can, and go in code where they cannot', () => {
-    expect(mdText('distribution3/process/token')).toBe('`distribution3/process/token`');
+    expect(mdText('distribution3.1.2/process/token')).toBe('distribution3.1.2/process/token');
+    expect(mdText('https://evil.example/')).toBe('`https://evil.example/`');
     expect(mdText('v2.15.2-080b0220')).toBe('v2.15.2-080b0220');
     expect(mdText('www.evil.example')).toBe('`www.evil.example`');
     expect(mdText('a*b*')).toBe('`a*b*`');

@@ -29,11 +29,11 @@ export function mdCode(s: string, options: { cell?: boolean } = {}): string {
 
 /**
  * A short field (an id, a version, a title): as it is when it holds nothing
- * Markdown or HTML reads (letters, digits, spaces and . , _ + - ( ) :, no "www."
+ * Markdown or HTML reads (letters, digits, spaces and . , _ + - ( ) : /, no "www."
  * or "://" that GitHub would link), in a code span otherwise.
  */
 export function mdText(s: string, options: { cell?: boolean } = {}): string {
-  return /^[A-Za-z0-9 .,_+():-]*$/.test(s) && !/www\.|:\/\//i.test(s) && s.trim() === s
+  return /^[A-Za-z0-9 .,_+():/-]*$/.test(s) && !/www\.|:\/\//i.test(s) && s.trim() === s
     ? s
     : mdCode(s, options);
 }

@@ -9,7 +9,7 @@
 //   4. local images under the official names, built from the binaries.
 // It prints what it installed, what was there and what is unavailable, with
 // the reason. A missing optional piece never fails the setup.
-import { spawn, spawnSync } from 'node:child_process';
+import { type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -73,6 +73,12 @@ const GO: Array<{
   binary: string;
   module: string;
   version: string;
+  /**
+   * Built with `go build` from a go.mod that requires this module at the version,
+   * into `binary`: for a module the proxy will not `go install` at a version
+   * (olareg), or a second version of a binary (distribution 3.1.2 beside 3.1.1).
+   */
+  require?: string;
   env?: Record<string, string>;
 }> = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'registries', 'go-tools.json'), 'utf8'));
 const hasGo = spawnSync('go', ['version']).status === 0;
@@ -103,19 +109,33 @@ for (const t of GO) {
     await yours('no Go toolchain');
     continue;
   }
-  log(`go install ${t.module}@${t.version}`);
   const t0 = Date.now();
-  const r = spawnSync('go', ['install', `${t.module}@${t.version}`], {
-    env: {
-      ...process.env,
-      GOPATH: join(cache, 'go'),
-      GOCACHE: join(cache, 'go-build'),
-      GOBIN: bin,
-      GOFLAGS: '-buildvcs=false',
-      ...t.env,
-    },
-    encoding: 'utf8',
-  });
+  const goEnv = {
+    ...process.env,
+    GOPATH: join(cache, 'go'),
+    GOCACHE: join(cache, 'go-build'),
+    GOBIN: bin,
+    GOFLAGS: '-buildvcs=false',
+    ...t.env,
+  };
+  let r: SpawnSyncReturns<string>;
+  if (t.require) {
+    const work = join(cache, 'gomod', t.binary);
+    mkdirSync(work, { recursive: true });
+    writeFileSync(
+      join(work, 'go.mod'),
+      `module ocicat.local/build/${t.binary.replace(/[^a-z0-9]/g, '-')}\n\ngo 1.24\n\nrequire ${t.require} ${t.version}\n`,
+    );
+    log(`go build ${t.module} (${t.require} ${t.version}) -> ${t.binary}`);
+    r = spawnSync('go', ['build', '-o', join(bin, t.binary), t.module], {
+      cwd: work,
+      env: { ...goEnv, GOFLAGS: '-mod=mod -buildvcs=false' },
+      encoding: 'utf8',
+    });
+  } else {
+    log(`go install ${t.module}@${t.version}`);
+    r = spawnSync('go', ['install', `${t.module}@${t.version}`], { env: goEnv, encoding: 'utf8' });
+  }
   if (r.status === 0) {
     writeFileSync(marker, `${t.version}\n`);
     installed.push(`${label} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);

@@ -51,14 +51,15 @@ export async function prepare(def: RegistryDefinition, options: PrepareOptions):
     const login = needsLogin
       ? (options.login ?? { username: 'ocicat', password: randomBytes(12).toString('hex') })
       : undefined;
-    if (options.auth === 'htpasswd')
+    // the token variant writes it too: a registry with its own token server (olareg) reads the hash
+    if (options.auth === 'htpasswd' || options.auth === 'token')
       await writeHtpasswd(join(dir, 'htpasswd'), login!.username, login!.password);
     let tls: TlsFiles | undefined;
     if (options.auth === 'tls') {
       await mkdir(join(dir, 'tls'));
       tls = await makeTls(join(dir, 'tls'), options.names);
     }
-    if (options.auth === 'token') {
+    if (options.auth === 'token' && !def.ownTokenServer) {
       token = await startTokenServer(dir, {
         login: login!,
         ...(options.tokenTtl ? { ttl: options.tokenTtl } : {}),

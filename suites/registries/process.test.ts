@@ -53,7 +53,14 @@ describe('process provider', () => {
         await anon.close();
         expect(isOcicatError(err, 'UNAUTHORIZED')).toBe(true);
       }
-      if (auth === 'token') {
+      if (auth === 'token' && def.ownTokenServer) {
+        // the registry's own token server (olareg): the challenge names it, not the harness's
+        expect(reg.token).toBeUndefined();
+        const res = await fetch(`http://${reg.host}/v2/`);
+        expect(res.headers.get('www-authenticate')).toMatch(
+          new RegExp(`^Bearer realm="http://${reg.host.replace(/\./g, '\\.')}/token"`),
+        );
+      } else if (auth === 'token') {
         expect(
           reg.token!.requests.some(
             (r) => r.grant === 'basic' && r.scopes.some((s) => s.endsWith(':pull,push')),

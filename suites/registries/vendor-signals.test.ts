@@ -2,7 +2,7 @@
 // the peer tools' config.json and ocicat's credentials.json (base64 user:password)
 // live in the run's one temporary folder, removed on SIGINT, SIGTERM and SIGHUP,
 // and, after a SIGKILL that nothing can catch, by the next run's start.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -106,6 +106,8 @@ describe('a vendor run ended by a signal', () => {
     expect(killed.signal).toBe('SIGKILL');
     const left = await holding(tmp, needles);
     expect(left.length, 'a SIGKILL cannot be caught: its files are still there').toBeGreaterThan(0);
+    // what the killed run had started (its peer registry) is orphaned, as after any SIGKILL
+    spawnSync('pkill', ['-f', tmp]);
     const next = await run(tmp, ['catalog.push']);
     expect(next.code, next.text).toBe(0);
     expect(await holding(tmp, needles)).toEqual([]);
