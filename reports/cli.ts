@@ -6,14 +6,15 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { suggestion } from '../harness/cli/help.ts';
-import { diffResults, formatDiff } from './diff.ts';
+import { type Change, diffColumns, diffResults, formatDiff } from './diff.ts';
 import { mergeResults } from './merge.ts';
 import { ResultsError, readResults } from './results.ts';
 import { writeReports } from './write.ts';
 
-const USAGE = 'usage: ocicat report diff OLD NEW [--json] | merge --out DIR SHARD... | render DIR';
+const USAGE =
+  'usage: ocicat report diff OLD NEW [--json] | diff RUN --registry A --registry B [--json] | merge --out DIR SHARD... | render DIR';
 const HELP: Record<string, string> = {
-  diff: 'usage: ocicat report diff OLD NEW [--json]\n\nCompare two runs (results.json or their folders); exit 1 when a cell that passed no longer does.\n',
+  diff: 'usage: ocicat report diff OLD NEW [--json]\n       ocicat report diff RUN --registry A --registry B [--json]\n\nCompare two runs (results.json or their folders); exit 1 when a cell that passed no longer does.\nWith one run and two --registry ids: what changes, feature by feature, from registry A to B (exit 1 when a feature that passes on A does not on B).\n',
   merge:
     'usage: ocicat report merge --out DIR SHARD...\n\nJoin per-registry shards into one run and write its reports to DIR.\n',
   render:
@@ -48,13 +49,26 @@ export async function main(
   try {
     const { values, positionals } = parseArgs({
       args: rest,
-      options: { out: { type: 'string' }, json: { type: 'boolean' } },
+      options: {
+        out: { type: 'string' },
+        json: { type: 'boolean' },
+        registry: { type: 'string', multiple: true },
+      },
       allowPositionals: true,
     });
     if (command === 'diff') {
-      if (positionals.length !== 2) throw new ResultsError(USAGE);
-      const [a, b] = await Promise.all(positionals.map(async (p) => readResults(await resultsPath(p))));
-      const changes = diffResults(a!, b!);
+      const columns = values.registry ?? [];
+      if (columns.length ? positionals.length !== 1 || columns.length !== 2 : positionals.length !== 2)
+        throw new ResultsError(HELP.diff!.split('\n\n')[0]!.replace(/\n\s+/g, ' | '));
+      const runs = await Promise.all(positionals.map(async (p) => readResults(await resultsPath(p))));
+      let changes: Change[];
+      if (columns.length) {
+        const ids = runs[0]!.registries.map((r) => r.id);
+        for (const id of columns)
+          if (!ids.includes(id))
+            throw new ResultsError(`the run has no registry "${id}"; ${suggestion(id, ids, 'registries')}`);
+        changes = diffColumns(runs[0]!, columns[0]!, columns[1]!);
+      } else changes = diffResults(runs[0]!, runs[1]!);
       out(values.json ? `${JSON.stringify(changes, null, 2)}\n` : formatDiff(changes));
       const regressions = changes.filter((c) => c.kind === 'regression').length;
       if (regressions) err(`${regressions} regression${regressions === 1 ? '' : 's'}\n`);
@@ -85,7 +99,7 @@ export async function main(
     const unknown = /^Unknown option '(-{1,2}[^']+)'/.exec(message)?.[1];
     err(
       unknown
-        ? `error: unknown option ${unknown}\nhint: ${suggestion(unknown, ['--out', '--json', '--help'], 'options')}\n`
+        ? `error: unknown option ${unknown}\nhint: ${suggestion(unknown, ['--out', '--json', '--registry', '--help'], 'options')}\n`
         : `error: ${message}\n`,
     );
     return 2;
