@@ -33,12 +33,12 @@ import { FEATURES } from '../suites/conformance/features/index.ts';
 import { probeSwitches } from '../suites/conformance/official/probe.ts';
 import { COVERED_BY, EXPLAINED_BY, OFFICIAL_FEATURES } from '../suites/conformance/official/rows.ts';
 import { type OfficialRun, officialErrorRows, runOfficial } from '../suites/conformance/official/run.ts';
+import { BACKEND_ID, profileClaims } from '../suites/conformance/profile-claims.ts';
 import type { FeatureResult } from '../suites/conformance/run-feature.ts';
 import { makeRunTmp, removeRunTmp } from '../suites/conformance/run-tmp.ts';
 import { SUITE_OPTIONS } from '../suites/conformance/suite-options.ts';
 import { TARGETS_ENV, type Target, type Targets } from '../suites/conformance/target.ts';
 import { readJournal, WRITES_ENV } from '../suites/conformance/write-journal.ts';
-import { BACKEND_ID, profileClaims } from './profile-claims.ts';
 
 const USAGE =
   'usage: ocicat conformance run [--registry PATTERN ...] [--registries FILE] [--out DIR] [--feature PREFIX ...] [--fail-on fail|error|never]';
@@ -461,6 +461,7 @@ export async function main(argv: string[], log: (s: string) => void = printPlain
         const s = await plan.start();
         running.push(s);
         info.version = s.target.version;
+        info.title = s.target.title; // the profiles' backend says which registry it is
         log(`started ${plan.id} (${s.target.host})\n`);
       } catch (e) {
         const reason = (e as Error).message.split('\n')[0]!;

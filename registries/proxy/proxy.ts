@@ -32,6 +32,9 @@ export interface StartedProxy extends AsyncDisposable {
   stop(): Promise<void>;
 }
 
+/** The response header naming the rule that shaped an answer. */
+export const RULE_HEADER = 'ocicat-proxy-rule';
+
 function send(res: ServerResponse, reply: Reply): void {
   const body = reply.body === undefined ? Buffer.alloc(0) : Buffer.from(reply.body);
   res.writeHead(reply.status, { 'content-length': String(body.length), ...reply.headers });
@@ -202,6 +205,9 @@ export async function startProxy(upstream: { host: string }, initialRules: Rule[
     if (!rule) return forward(req, res, body, undefined, pr);
     spent.set(rule, (spent.get(rule) ?? 0) + 1);
     hits.push({ rule: rule.name, method: pr.method, path: pr.path });
+    // every answer a rule shaped names it, so a cell's evidence says which rule (a
+    // profile's claim, not the backend's behaviour) decided it (issue 22)
+    res.setHeader(RULE_HEADER, rule.name.replace(/[^\x20-\x7e]/g, '?'));
     const action = actionOf(rule);
     if (action.kind === 'respond') {
       if (body === undefined && !req.readableEnded) req.resume();
