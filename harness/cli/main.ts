@@ -352,6 +352,7 @@ export async function main(
       context ??= await createContext(globals, {
         ...(bar ? { progress: bar.update } : {}),
         note: (l) => io.err(`note: ${plainText(l)}\n`),
+        warn: (l) => io.err(`warning: ${plainText(l)}\n`),
       });
       return context;
     };

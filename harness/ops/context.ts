@@ -31,7 +31,7 @@ export interface OpsContext {
 
 export async function createContext(
   options: GlobalOptions,
-  extra: { progress?: ProgressFn; note?: (line: string) => void } = {},
+  extra: { progress?: ProgressFn; note?: (line: string) => void; warn?: (line: string) => void } = {},
 ): Promise<OpsContext> {
   for (const w of checkHome(options.home)) extra.note?.(w);
   const client = new RegistryClient({
@@ -41,6 +41,10 @@ export async function createContext(
     ...(options.insecure ? { insecure: true } : {}),
     ...(options.log ? { log: options.log } : {}),
     ...(options.evidence ? { evidence: true } : {}),
+    // a registry's Warning headers, once each (distribution-spec "Warnings")
+    ...(extra.warn
+      ? { onWarning: (registry: string, text: string) => extra.warn!(`${registry}: ${text}`) }
+      : {}),
   });
   return {
     home: options.home,

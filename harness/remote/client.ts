@@ -23,6 +23,7 @@ import {
   type Transport,
   type TransportOptions,
 } from './transport.ts';
+import { warningOnce } from './warnings.ts';
 import { hasWriteListeners, recordWrite, writeOf } from './write-log.ts';
 
 export type Method = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
@@ -73,6 +74,8 @@ export interface ClientOptions extends TransportOptions {
   log?: (line: string) => void;
   /** Log each exchange's heads (redacted) and the first KiB of bodies too: a report's evidence. */
   evidence?: boolean;
+  /** A registry's `Warning: 299` text, once each (warnings.ts); the CLI shows it. */
+  onWarning?: (registry: string, text: string) => void;
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -115,12 +118,17 @@ export class RegistryClient {
   private readonly workers: BlobWorkers | undefined;
   /** Registries that have answered in this run: a refused connection there is a restart. */
   private readonly reached = new Set<string>();
+  private readonly warnings: (registry: string, value: string | string[]) => void;
   /** Downloads of large blobs (OFFLOAD_MIN_BYTES) this thread is running itself. */
   private localReads = 0;
 
   constructor(options: ClientOptions = {}) {
     this.options = options;
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    const onWarning = options.onWarning;
+    this.warnings = onWarning
+      ? warningOnce((registry, text) => onWarning(registry, scrub(text, this.auth.knownSecrets())))
+      : () => {};
     this.ownsTransport = !options.transport;
     // read once, for the transport and the download workers
     const ca = !options.transport && options.caFile ? readCa(options.caFile) : undefined;
@@ -231,6 +239,7 @@ export class RegistryClient {
       res.body.once('end', release);
       this.log(`${method} ${redactUrl(url)} -> ${res.status}`);
       if (this.options.evidence) this.logHeads(headers, body, res);
+      if (res.headers.warning !== undefined) this.warnings(spec.registry, res.headers.warning);
 
       if (res.status === 401 && sameOrigin && !challenged) {
         challenged = true;

@@ -8,6 +8,7 @@ import { interopFeatures } from './interop.ts';
 import { manifestShapeFeatures } from './manifest-shapes.ts';
 import { registryFeatures } from './registry.ts';
 import { specDepthFeatures } from './spec-depth.ts';
+import { warningFeatures } from './warnings.ts';
 
 export const FEATURES: Feature[] = [
   ...blobFeatures,
@@ -19,4 +20,5 @@ export const FEATURES: Feature[] = [
   ...interopFeatures,
   ...artifactFeatures,
   ...faultFeatures,
+  ...warningFeatures,
 ];
