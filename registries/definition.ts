@@ -18,6 +18,18 @@ export interface ExpectedCapabilities {
   tagsPagination: boolean;
 }
 
+/** A registry that does everything the harness asks about (olareg, Zot). */
+export const ALL_CAPABILITIES: ExpectedCapabilities = {
+  referrersApi: true,
+  mount: true,
+  chunked: true,
+  rangeGet: true,
+  deleteManifest: true,
+  deleteTag: true,
+  chunkRangeChecked: true,
+  tagsPagination: true,
+};
+
 export interface LaunchContext {
   /** Where config files are written (a temp dir of the run). */
   dir: string;

@@ -23,6 +23,20 @@ const entry = fc.oneof(
   }),
 );
 
+/** The generated entries as a layer below the folder t/. */
+function layerOf(entries: Array<{ kind: string; path: string[]; target?: string[] }>): Buffer {
+  return evil(
+    't',
+    entries.map((e) =>
+      e.kind === 'dir'
+        ? { path: `t/${e.path.join('/')}/`, type: '5' }
+        : e.kind === 'file'
+          ? { path: `t/${e.path.join('/')}`, body: Buffer.from('x') }
+          : { path: `t/${e.path.join('/')}`, type: '2', link: e.target!.join('/') },
+    ),
+  );
+}
+
 async function outcome(layer: Buffer, target: string, dryRun: boolean): Promise<string> {
   try {
     await unpackLayer(
@@ -53,16 +67,7 @@ describe('extraction never escapes its root', () => {
     let n = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(entry, { maxLength: 8 }), async (entries) => {
-        const layer = evil(
-          't',
-          entries.map((e) =>
-            e.kind === 'dir'
-              ? { path: `t/${e.path.join('/')}/`, type: '5' }
-              : e.kind === 'file'
-                ? { path: `t/${e.path.join('/')}`, body: Buffer.from('x') }
-                : { path: `t/${e.path.join('/')}`, type: '2', link: e.target.join('/') },
-          ),
-        );
+        const layer = layerOf(entries);
         // deep inside the sandbox, so an escape would land where it can be seen
         const parent = join(sandbox, String(n++), 'x', 'y');
         await mkdir(parent, { recursive: true });
@@ -145,16 +150,7 @@ describe('extraction never escapes its root on a folding filesystem', () => {
     let refusedForFolding = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(folding, { maxLength: 6 }), async (entries) => {
-        const layer = evil(
-          't',
-          entries.map((e) =>
-            e.kind === 'dir'
-              ? { path: `t/${e.path.join('/')}/`, type: '5' }
-              : e.kind === 'file'
-                ? { path: `t/${e.path.join('/')}`, body: Buffer.from('x') }
-                : { path: `t/${e.path.join('/')}`, type: '2', link: e.target!.join('/') },
-          ),
-        );
+        const layer = layerOf(entries);
         const verdict = await outcome(layer, join(sandbox, 'never-written'), true);
         if (verdict === 'ok') expect(escapesOnFoldingFs(entries), JSON.stringify(entries)).toBe(false);
         else if (/one name on a case/.test(verdict)) refusedForFolding++;

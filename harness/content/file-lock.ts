@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { link, open, readFile, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { OcicatError } from '../errors.ts';
+import { processAlive as alive } from '../util/process-alive.ts';
 import { trackTemp, untrackTemp } from '../util/temp-files.ts';
 
 export interface LockOptions {
@@ -23,15 +24,6 @@ export interface LockOptions {
 
 /** A breaker holds its marker for microseconds; one this old was left by a breaker that died. */
 const ABANDONED_BREAK_MS = 10_000;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 interface Holder {
   pid: number;

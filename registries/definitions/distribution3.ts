@@ -4,7 +4,7 @@
 // OTEL_TRACES_EXPORTER=none (REGISTRY-FACTS "Running the registries").
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { RegistryDefinition } from '../definition.ts';
+import { ALL_CAPABILITIES, type RegistryDefinition } from '../definition.ts';
 import { requireTool } from '../tools.ts';
 import { distributionConfig } from './distribution-config.ts';
 
@@ -21,16 +21,7 @@ function distribution3At(version: string, binary: string): RegistryDefinition {
     title: `distribution ${version}`,
     auths: ['anonymous', 'htpasswd', 'token', 'tls'],
     // no referrers route; 416 RANGE_INVALID on bad chunks; n/last/Link; delete by tag (REGISTRY-FACTS)
-    expected: {
-      referrersApi: false,
-      mount: true,
-      chunked: true,
-      rangeGet: true,
-      deleteManifest: true,
-      deleteTag: true,
-      chunkRangeChecked: true,
-      tagsPagination: true,
-    },
+    expected: { ...ALL_CAPABILITIES, referrersApi: false },
     binary: () =>
       requireTool(
         binary,

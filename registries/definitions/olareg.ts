@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { LaunchContext, RegistryDefinition } from '../definition.ts';
+import { ALL_CAPABILITIES, type LaunchContext, type RegistryDefinition } from '../definition.ts';
 import { requireTool } from '../tools.ts';
 
 const run = promisify(execFile);
@@ -69,16 +69,7 @@ export const olareg: RegistryDefinition = {
   name: 'olareg',
   title: 'olareg 0.2 (delete APIs on)',
   auths: ['anonymous', 'htpasswd', 'token', 'tls'],
-  expected: {
-    referrersApi: true,
-    mount: true,
-    chunked: true,
-    rangeGet: true,
-    deleteManifest: true,
-    deleteTag: true,
-    chunkRangeChecked: true,
-    tagsPagination: true,
-  },
+  expected: ALL_CAPABILITIES,
   binary: () =>
     requireTool(
       'olareg',

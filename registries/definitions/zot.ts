@@ -8,7 +8,7 @@
 // off changes those verdicts, so it is a variant with its own column, `zot-nodedupe`.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { type LaunchContext, type RegistryDefinition, seen } from '../definition.ts';
+import { ALL_CAPABILITIES, type LaunchContext, type RegistryDefinition, seen } from '../definition.ts';
 import { requireTool } from '../tools.ts';
 
 const run = promisify(execFile);
@@ -37,16 +37,7 @@ export const zot: RegistryDefinition = {
   name: 'zot',
   title: 'Zot 2.1',
   auths: ['anonymous', 'htpasswd', 'token', 'tls'],
-  expected: {
-    referrersApi: true,
-    mount: true,
-    chunked: true,
-    rangeGet: true,
-    deleteManifest: true,
-    deleteTag: true,
-    chunkRangeChecked: true,
-    tagsPagination: true,
-  },
+  expected: ALL_CAPABILITIES,
   binary: () => requireTool('zot', 'Zot', 'go install zotregistry.dev/zot/v2/cmd/zot@v2.1.20'),
   async version(bin) {
     const r = await run(bin, ['--version']).catch((e: { stdout?: string; stderr?: string }) => ({

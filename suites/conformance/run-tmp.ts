@@ -8,6 +8,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { processAlive as alive } from '../../harness/util/process-alive.ts';
 
 export const RUN_TMP_ENV = 'OCICAT_RUN_TMP';
 const PREFIX = 'ocicat-conformance-';
@@ -16,15 +17,6 @@ const OWNER = 'owner';
 /** Where a run's scratch goes: its folder in the run's processes, the system's elsewhere. */
 export function runTmp(): string {
   return process.env[RUN_TMP_ENV] ?? tmpdir();
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** The folders of earlier runs on this host whose process is gone; returns what was removed. */
