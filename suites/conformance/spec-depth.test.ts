@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distribution2 } from '../../registries/definitions/distribution2.ts';
 import { distribution3 } from '../../registries/definitions/distribution3.ts';
 import { startProcess } from '../../registries/providers/process.ts';
+import { keepsEmptyJsonBlob, keepsSharedBlobs } from '../../registries/proxy/blob-delete-quirks.ts';
 import { profile } from '../../registries/proxy/profiles/index.ts';
 import { startProxy } from '../../registries/proxy/proxy.ts';
 import { ociError, type ProxyRequest, type Rule, type UpstreamAnswer } from '../../registries/proxy/rule.ts';
@@ -75,6 +76,8 @@ describe('spec-depth checks: the real registries', () => {
       'manifest.non-distributable': ['fail', 'fail'], // 500
       'push.blob.sha512': ['fail', 'fail'], // accepted, then under a sha256 digest
       'delete.blob': ['pass', 'pass'],
+      'delete.blob.shared': ['pass', 'pass'],
+      'delete.blob.empty-config': ['pass', 'pass'],
       'push.blob.digest-mismatch': ['pass', 'pass'],
       'push.repository-isolation': ['pass', 'pass'],
     });
@@ -203,6 +206,32 @@ describe('spec-depth checks: each verdict both ways, through proxy rules', () =>
       status: 'fail',
       detail: expect.stringMatching(/HEAD after DELETE \(202\) answered 200/),
     });
+  });
+
+  // issue 22: each delete case its own verdict, each shown failing behind a rule that
+  // behaves like the registry that has the defect, and passing on one that does not
+  it('delete.blob.shared fails behind a rule that behaves like Zot with dedupe; delete.blob passes there', async (ctx) => {
+    if (!d3) return ctx.skip(skip);
+    const shared = await behindD3(keepsSharedBlobs(), 'delete.blob.shared');
+    expect(shared).toEqual({
+      status: 'fail',
+      detail: expect.stringMatching(
+        /HEAD after DELETE \(202\), while another repository holds it, answered 200/,
+      ),
+    });
+    expect((await behindD3(keepsSharedBlobs(), 'delete.blob')).status).toBe('pass');
+    expect((await behindD3(keepsSharedBlobs(), 'delete.blob.empty-config')).status).toBe('pass');
+  });
+
+  it('delete.blob.empty-config fails behind the Harbor rule (and in the Harbor profile); delete.blob passes there', async (ctx) => {
+    if (!d3) return ctx.skip(skip);
+    const v = await behindD3([keepsEmptyJsonBlob()], 'delete.blob.empty-config');
+    expect(v).toEqual({
+      status: 'fail',
+      detail: expect.stringMatching(/HEAD of the empty JSON blob after DELETE \(202\) answered 200/),
+    });
+    expect((await behindD3([keepsEmptyJsonBlob()], 'delete.blob')).status).toBe('pass');
+    expect((await behindD3([keepsEmptyJsonBlob()], 'delete.blob.shared')).status).toBe('pass');
   });
 
   it('push.repository-isolation fails where a blob is readable in a repository that never received it (Zot with dedupe)', async (ctx) => {

@@ -363,6 +363,8 @@ describe('proxy profiles', () => {
       'referrers.api': 'pass', // the API, with OCI-Subject
       'delete.tag': 'unsupported', // 400 UNSUPPORTED
       'delete.manifest': 'pass', // by digest: 202
+      'delete.blob': 'pass', // a blob no manifest uses: 202, then 404
+      'delete.blob.empty-config': 'fail', // the empty JSON blob: 202, then still 200 (2026-12-01)
       'errors.oci-body': 'fail', // NOT_FOUND, not MANIFEST_UNKNOWN
       'push.blob.monolithic': 'pass',
       'catalog.push': 'pass',

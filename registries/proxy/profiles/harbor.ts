@@ -2,6 +2,7 @@
 // PostgreSQL, Redis; no nginx), in front of distribution. Each rule names its
 // source; what a proxy in front of distribution cannot be is in `omits`.
 import { createHash } from 'node:crypto';
+import { keepsEmptyJsonBlob } from '../blob-delete-quirks.ts';
 import { header, ociError, type Reply, type Rule } from '../rule.ts';
 import { json, MANIFEST_PATH, type Profile, queryOf, REFERRERS_PATH, repoOf } from './common.ts';
 
@@ -40,6 +41,10 @@ export const harbor: Profile = {
     { what: 'a missing manifest: 404 with code NOT_FOUND (not MANIFEST_UNKNOWN)', source: 'measured 2.15.2' },
     { what: 'DELETE of a manifest by tag: 400 UNSUPPORTED; by digest: 202', source: 'measured 2.15.2' },
     { what: 'a single monolithic POST (?digest= with the body): 202, not 201', source: 'measured 2.15.2' },
+    {
+      what: 'DELETE of the empty JSON blob {} (every catalog config): 202, and a HEAD right after answers 200',
+      source: 'measured 2.15.2 (REGISTRY-FACTS "Seen here on 2026-12-01")',
+    },
     {
       what: 'the referrers API: an OCI index per subject (empty for unknown digests), ?artifactType= filters and sets OCI-Filters-Applied; OCI-Subject on the PUT of a manifest with a subject',
       source: 'measured 2.15.2',
@@ -162,6 +167,7 @@ export const harbor: Profile = {
         },
       },
     ];
+    rules.push(keepsEmptyJsonBlob());
     return rules;
   },
 };

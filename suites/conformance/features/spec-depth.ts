@@ -11,7 +11,7 @@ import { isIP, connect as netConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { digestOf } from '../../../harness/oci/digest.ts';
 import { encodeManifest } from '../../../harness/oci/manifest.ts';
-import { OCI_MANIFEST } from '../../../harness/oci/media-types.ts';
+import { EMPTY_JSON, OCI_MANIFEST } from '../../../harness/oci/media-types.ts';
 import { pullScope, pushScope } from '../../../harness/remote/auth/scope.ts';
 import { bufferSource } from '../../../harness/remote/blob-source.ts';
 import { drain, header, readBody } from '../../../harness/remote/http.ts';
@@ -258,7 +258,7 @@ export const specDepthFeatures: Feature[] = [
   },
   {
     id: 'delete.blob',
-    title: 'DELETE of a blob: then HEAD and GET answer 404 (also in a repository it was mounted into)',
+    title: 'DELETE of a blob only this repository holds: then HEAD and GET answer 404',
     area: 'delete',
     optional: true,
     async run(ctx) {
@@ -266,37 +266,33 @@ export const specDepthFeatures: Feature[] = [
       const bytes = randomBytes(1024);
       const desc = { digest: digestOf(bytes), size: bytes.length };
       await ctx.repo(a).pushBlob(desc, bufferSource(bytes));
-      const del = async (repo: string) => {
-        const res = await raw(ctx, 'DELETE', blobPath(repo, desc.digest), [
-          pushScope(repo),
-          { repository: repo, actions: ['delete'] },
-        ]);
-        await drain(res);
-        return res.status;
-      };
-      const gone = async (repo: string) => {
-        for (const method of ['HEAD', 'GET'] as const) {
-          const res = await ctx.client.send({
-            registry: ctx.target.host,
-            method,
-            path: blobPath(repo, desc.digest),
-            scopes: [pullScope(repo)],
-          });
-          await drain(res);
-          expectThat(
-            res.status === 404,
-            `${method} after DELETE (202) answered ${res.status} in ${repo}, not 404`,
-          );
-        }
-      };
-      const s = await del(a);
+      const s = await deleteBlob(ctx, a, desc.digest);
       if (s === 405 || s === 400 || s === 403) return unsupported(`DELETE of a blob answered ${s}`);
       expectThat(s === 202, `DELETE of a blob answered ${s}, not 202`);
-      await gone(a);
-      // again through a mount: the mounted copy goes with its own DELETE
-      const b = ctx.fresh('delblob-src');
-      const c = ctx.fresh('delblob-dst');
+      await expectBlob(ctx, a, desc.digest, 404, 'after DELETE (202)');
+      return pass('404 after DELETE');
+    },
+  },
+  {
+    // Zot 2.1.20 with its default dedupe keeps a deleted blob readable while another
+    // repository holds the same bytes (REGISTRY-FACTS "Seen here on 2026-12-01")
+    id: 'delete.blob.shared',
+    title:
+      'DELETE of a blob other repositories hold too (pushed there, or mounted from there): 404 here, still there',
+    area: 'delete',
+    optional: true,
+    async run(ctx) {
+      const bytes = randomBytes(1024);
+      const desc = { digest: digestOf(bytes), size: bytes.length };
+      const [a, b, c] = [ctx.fresh('delshared-a'), ctx.fresh('delshared-b'), ctx.fresh('delshared-c')];
+      await ctx.repo(a).pushBlob(desc, bufferSource(bytes));
       await ctx.repo(b).pushBlob(desc, bufferSource(bytes));
+      const s = await deleteBlob(ctx, a, desc.digest);
+      if (s === 405 || s === 400 || s === 403) return unsupported(`DELETE of a blob answered ${s}`);
+      expectThat(s === 202, `DELETE of a blob answered ${s}, not 202`);
+      await expectBlob(ctx, a, desc.digest, 404, 'after DELETE (202), while another repository holds it,');
+      await expectBlob(ctx, b, desc.digest, 200, 'in the other repository after a DELETE elsewhere');
+      // a mounted copy goes with its own DELETE, and the source keeps it
       const mount = await raw(
         ctx,
         'POST',
@@ -305,12 +301,43 @@ export const specDepthFeatures: Feature[] = [
         { headers: { 'content-length': '0' } },
       );
       await drain(mount);
-      if (mount.status === 201) {
-        expectThat((await del(c)) === 202, 'DELETE of a mounted blob was refused');
-        await gone(c);
-        return pass('404 after DELETE, also after a mount');
-      }
-      return pass('404 after DELETE (mount not offered)');
+      if (mount.status !== 201)
+        return pass('404 after DELETE while another repository holds it (mount not offered)');
+      expectThat((await deleteBlob(ctx, c, desc.digest)) === 202, 'DELETE of a mounted blob was refused');
+      await expectBlob(ctx, c, desc.digest, 404, 'after DELETE (202) of a mounted copy');
+      await expectBlob(ctx, b, desc.digest, 200, 'in the repository it was mounted from');
+      return pass('404 after DELETE while another repository holds it, also after a mount');
+    },
+  },
+  {
+    // Harbor 2.15.2 answers 202 to DELETE of the empty JSON blob {} and keeps
+    // serving it (REGISTRY-FACTS; the official case "sha256 blobs/emptyJSON/blob-delete").
+    // Every catalog's config is that blob (DESIGN "Catalog format").
+    id: 'delete.blob.empty-config',
+    title: 'DELETE of the empty JSON blob {} that a manifest of this repository uses: 404 after a 202',
+    area: 'delete',
+    optional: true,
+    async run(ctx) {
+      const repo = ctx.fresh('delempty');
+      const r = ctx.repo(repo);
+      await r.pushBlob(EMPTY_JSON, bufferSource(Buffer.from('{}')));
+      const layer = randomBytes(512);
+      const ld = { mediaType: 'application/octet-stream', digest: digestOf(layer), size: layer.length };
+      await r.pushBlob(ld, bufferSource(layer));
+      const m = encodeManifest({
+        schemaVersion: 2,
+        mediaType: OCI_MANIFEST,
+        artifactType: 'application/vnd.ocicat.test.v1',
+        config: { ...EMPTY_JSON },
+        layers: [ld],
+      });
+      await r.putManifest('v1', m, OCI_MANIFEST);
+      const s = await deleteBlob(ctx, repo, EMPTY_JSON.digest);
+      if (s === 405 || s === 400 || s === 403 || s === 409)
+        return unsupported(`DELETE of a blob a manifest uses answered ${s}`);
+      expectThat(s === 202, `DELETE of the empty JSON blob answered ${s}, not 202`);
+      await expectBlob(ctx, repo, EMPTY_JSON.digest, 404, 'of the empty JSON blob after DELETE (202)');
+      return pass('404 after DELETE');
     },
   },
   {
@@ -402,4 +429,34 @@ async function rawGet(
     ...(cl !== undefined && !chunked ? { declared: Number(cl) } : {}),
     body: end < 0 ? 0 : all.length - end - 4,
   };
+}
+
+/** DELETE of a blob in `repo`; its status. */
+async function deleteBlob(ctx: FeatureContext, repo: string, digest: string): Promise<number> {
+  const res = await raw(ctx, 'DELETE', blobPath(repo, digest), [
+    pushScope(repo),
+    { repository: repo, actions: ['delete'] },
+  ]);
+  await drain(res);
+  return res.status;
+}
+
+/** HEAD and GET of a blob in `repo` answer `status` (404: gone; 200: still there). */
+async function expectBlob(
+  ctx: FeatureContext,
+  repo: string,
+  digest: string,
+  status: 200 | 404,
+  when: string,
+): Promise<void> {
+  for (const method of ['HEAD', 'GET'] as const) {
+    const res = await ctx.client.send({
+      registry: ctx.target.host,
+      method,
+      path: blobPath(repo, digest),
+      scopes: [pullScope(repo)],
+    });
+    await drain(res);
+    expectThat(res.status === status, `${method} ${when} answered ${res.status} in ${repo}, not ${status}`);
+  }
 }
