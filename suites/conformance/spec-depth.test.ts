@@ -225,13 +225,13 @@ describe('spec-depth checks: each verdict both ways, through proxy rules', () =>
 
   it('delete.blob.empty-config fails behind the Harbor rule (and in the Harbor profile); delete.blob passes there', async (ctx) => {
     if (!d3) return ctx.skip(skip);
-    const v = await behindD3([keepsEmptyJsonBlob()], 'delete.blob.empty-config');
+    const v = await behindD3(keepsEmptyJsonBlob(), 'delete.blob.empty-config');
     expect(v).toEqual({
       status: 'fail',
       detail: expect.stringMatching(/HEAD of the empty JSON blob after DELETE \(202\) answered 200/),
     });
-    expect((await behindD3([keepsEmptyJsonBlob()], 'delete.blob')).status).toBe('pass');
-    expect((await behindD3([keepsEmptyJsonBlob()], 'delete.blob.shared')).status).toBe('pass');
+    expect((await behindD3(keepsEmptyJsonBlob(), 'delete.blob')).status).toBe('pass');
+    expect((await behindD3(keepsEmptyJsonBlob(), 'delete.blob.shared')).status).toBe('pass');
   });
 
   it('push.repository-isolation fails where a blob is readable in a repository that never received it (Zot with dedupe)', async (ctx) => {

@@ -365,6 +365,8 @@ describe('proxy profiles', () => {
       'delete.manifest': 'pass', // by digest: 202
       'delete.blob': 'pass', // a blob no manifest uses: 202, then 404
       'delete.blob.empty-config': 'fail', // the empty JSON blob: 202, then still 200 (2026-12-01)
+      'push.blob.sha512': 'fail', // accepted, then reported under sha256 (2026-12-01)
+      'push.blob.out-of-order': 'fail', // an out-of-order chunk accepted with 202 (2026-12-01)
       'errors.oci-body': 'fail', // NOT_FOUND, not MANIFEST_UNKNOWN
       'push.blob.monolithic': 'pass',
       'catalog.push': 'pass',

@@ -42,7 +42,15 @@ export const harbor: Profile = {
     { what: 'DELETE of a manifest by tag: 400 UNSUPPORTED; by digest: 202', source: 'measured 2.15.2' },
     { what: 'a single monolithic POST (?digest= with the body): 202, not 201', source: 'measured 2.15.2' },
     {
-      what: 'DELETE of the empty JSON blob {} (every catalog config): 202, and a HEAD right after answers 200',
+      what: 'a sha512 blob: accepted, then reported under a sha256 digest; a manifest by sha512 digest: 404',
+      source: 'measured 2.15.2 (REGISTRY-FACTS "Seen here on 2026-12-01")',
+    },
+    {
+      what: 'an out-of-order chunk (PATCH past the bytes received): accepted with 202',
+      source: 'measured 2.15.2 (REGISTRY-FACTS "Seen here on 2026-12-01")',
+    },
+    {
+      what: 'DELETE of the empty JSON blob {} (every catalog config) while manifests of the repository use it: 202, and a HEAD right after answers 200',
       source: 'measured 2.15.2 (REGISTRY-FACTS "Seen here on 2026-12-01")',
     },
     {
@@ -167,7 +175,80 @@ export const harbor: Profile = {
         },
       },
     ];
-    rules.push(keepsEmptyJsonBlob());
-    return rules;
+    // Harbor's own measured defects decide before the rest, after a missing project
+    const project = rules.filter((r) => r.name.startsWith('harbor: project does not exist'));
+    return [
+      ...project,
+      ...harborDefects(),
+      ...keepsEmptyJsonBlob(),
+      ...rules.filter((r) => !project.includes(r)),
+    ];
   },
 };
+
+const sessionOf = (path: string) => path.split('?')[0]!;
+
+/** Harbor's own defects, as the official suite and ocicat measured them on a real 2.15.2. */
+function harborDefects(): Rule[] {
+  const received = new Map<string, number>(); // upload session -> bytes the registry said it has
+  return [
+    {
+      name: 'harbor: a sha512 blob is reported under a sha256 digest',
+      method: 'PUT',
+      path: /\/blobs\/uploads\/.*[?&]digest=sha512(%3A|:)/i,
+      body: () => true,
+      action: {
+        kind: 'rewrite',
+        rewrite: (a, req) =>
+          a.status === 201 && req.body
+            ? {
+                ...a,
+                headers: {
+                  ...a.headers,
+                  'docker-content-digest': `sha256:${createHash('sha256').update(req.body).digest('hex')}`,
+                },
+              }
+            : a,
+      },
+    },
+    {
+      name: 'harbor: a manifest by sha512 digest is not found',
+      method: ['GET', 'HEAD'],
+      path: /\/manifests\/sha512:/,
+      reply: ociError(404, 'NOT_FOUND', 'artifact not found'),
+    },
+    {
+      name: 'harbor: accepts an out-of-order chunk with 202',
+      method: 'PATCH',
+      path: /\/blobs\/uploads\//,
+      when: (req) => {
+        const start = /^(\d+)-/.exec(String(header(req, 'content-range') ?? ''))?.[1];
+        return start !== undefined && Number(start) > (received.get(sessionOf(req.path)) ?? 0);
+      },
+      reply: (req) => ({
+        status: 202,
+        headers: {
+          location: req.path,
+          range: `0-${/-(\d+)$/.exec(String(header(req, 'content-range')))?.[1] ?? '0'}`,
+          'content-length': '0',
+        },
+      }),
+    },
+    {
+      name: 'harbor: (the bytes an upload session holds, for the rule above)',
+      method: 'PATCH',
+      path: /\/blobs\/uploads\//,
+      action: {
+        kind: 'rewrite',
+        rewrite: (a, req) => {
+          const end = /-(\d+)$/.exec(String(a.headers.range ?? ''))?.[1];
+          if (a.status === 202 && end !== undefined) {
+            const next = String(a.headers.location ?? req.path);
+            received.set(sessionOf(new URL(next, 'http://x').pathname), Number(end) + 1);
+          }
+          return a;
+        },
+      },
+    },
+  ];
+}
