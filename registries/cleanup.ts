@@ -13,8 +13,8 @@ import type { RegistryClient } from '../harness/remote/client.ts';
 import { drain } from '../harness/remote/http.ts';
 import { isRegistryError } from '../harness/remote/registry-error.ts';
 import { RemoteRepository } from '../harness/remote/repository.ts';
-import { createTransport } from '../harness/remote/transport.ts';
 import type { WriteRecord } from '../harness/remote/write-log.ts';
+import { harborApi } from './harbor-api.ts';
 
 export interface CleanupOutcome {
   /** References deleted (repo@digest), and repositories removed through Harbor's API. */
@@ -120,30 +120,25 @@ async function resolveUnnamed(
 async function harborDeleteRepository(o: CleanupOptions, repository: string): Promise<string> {
   const [project, ...rest] = repository.split('/');
   if (!project || rest.length === 0) return 'gone';
-  const base = `${o.plainHttp ? 'http' : 'https'}://${o.registry}/api/v2.0/projects/${encodeURIComponent(project)}/repositories/`;
-  const headers: Record<string, string> = {};
-  if (o.credential?.username !== undefined && o.credential.password !== undefined)
-    headers.authorization = `Basic ${Buffer.from(`${o.credential.username}:${o.credential.password}`).toString('base64')}`;
-  // ocicat's transport: the CA file, --insecure and the proxies of the registry's other requests
-  const transport = createTransport({
-    ...(o.caFile ? { caFile: o.caFile } : {}),
-    ...(o.insecure ? { insecure: true } : {}),
-    socketReads: false,
-  });
   try {
     for (const name of [
       encodeURIComponent(rest.join('/')),
       encodeURIComponent(encodeURIComponent(rest.join('/'))),
     ]) {
-      const res = await transport.request({ method: 'DELETE', url: base + name, headers });
-      await drain(res);
-      if (res.status === 200 || res.status === 202) return 'deleted';
-      if (res.status !== 404) return String(res.status);
+      const status = await harborApi(
+        o,
+        'DELETE',
+        `/projects/${encodeURIComponent(project)}/repositories/${name}`,
+        async (res) => {
+          await drain(res);
+          return res.status;
+        },
+      );
+      if (status === 200 || status === 202) return 'deleted';
+      if (status !== 404) return String(status);
     }
     return 'gone';
   } catch (e) {
     return (e as Error).message;
-  } finally {
-    await transport.close();
   }
 }

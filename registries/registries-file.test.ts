@@ -91,4 +91,14 @@ describe('registries file', () => {
     expect(e.message).toMatch(/^registries.yaml: /);
     for (const secret of Object.values(env)) expect(e.message).not.toContain(secret);
   });
+  it('takes a version to show, a word (issue 22: a remote registry says what it is)', () => {
+    const [e] = parseRegistriesFile(
+      'registries:\n  - name: zot\n    url: http://127.0.0.1:5000\n    version: "2.1.20"\n',
+      env,
+    );
+    expect(e!.version).toBe('2.1.20');
+    expect(
+      error('registries:\n  - name: zot\n    url: http://127.0.0.1:5000\n    version: 2.1\n').message,
+    ).toMatch(/version must be a word such as 2\.1\.20 \(quote it\)/);
+  });
 });

@@ -10,6 +10,7 @@
 //       usernameEnv: GHCR_USER          # or username: literal (not a secret)
 //       passwordEnv: GHCR_TOKEN         # or identityTokenEnv: ...
 //       caFile: /path/ca.pem            # optional; insecure: true to skip TLS checks
+//       version: 2.1.20                 # optional: the version to show (Harbor's is read)
 //
 // Every mistake names the entry: unknown keys, a variable that is not set, a bad URL.
 import { readFile } from 'node:fs/promises';
@@ -29,6 +30,8 @@ export interface RemoteEntry {
   insecure?: boolean;
   /** Where the secret came from (the variable's name, for hints; never its value). */
   secretEnv?: string;
+  /** The version the report shows, as the file says (Harbor's is read from its API). */
+  version?: string;
 }
 
 export class RegistriesFileError extends Error {
@@ -49,6 +52,7 @@ const KEYS = new Set([
   'identityTokenEnv',
   'caFile',
   'insecure',
+  'version',
 ]);
 
 export function parseRegistriesFile(
@@ -116,6 +120,8 @@ export function parseRegistriesFile(
     if (e.caFile !== undefined && typeof e.caFile !== 'string') throw bad('caFile must be a path');
     if (e.insecure !== undefined && typeof e.insecure !== 'boolean')
       throw bad('insecure must be true or false');
+    if (e.version !== undefined && (typeof e.version !== 'string' || !/^\S{1,64}$/.test(e.version)))
+      throw bad('version must be a word such as 2.1.20 (quote it)');
     return {
       name: e.name,
       registry,
@@ -125,6 +131,7 @@ export function parseRegistriesFile(
       ...(credential ? { credential } : {}),
       ...(e.caFile ? { caFile: e.caFile as string } : {}),
       ...(e.insecure ? { insecure: true } : {}),
+      ...(e.version ? { version: e.version as string } : {}),
       ...(password || identityToken
         ? { secretEnv: String(password ? e.passwordEnv : e.identityTokenEnv) }
         : {}),

@@ -425,8 +425,9 @@ export async function main(argv: string[], log: (s: string) => void = printPlain
     const all = [...(values.registries && patterns.length === 0 ? [] : localPlans()), ...remote];
     plans = all.filter((p) => matches(p.id, patterns));
     // a profile's claims are judged against its backend's own verdicts: it runs too
-    if (plans.some((p) => p.profile) && !plans.some((p) => p.id === BACKEND_ID))
-      plans.push(all.find((p) => p.id === BACKEND_ID)!);
+    // (a profile in front of a local registry; a remote entry's kind is no such profile)
+    const backend = all.find((p) => p.id === BACKEND_ID);
+    if (backend && plans.some((p) => p.provider === 'proxy') && !plans.includes(backend)) plans.push(backend);
   } catch (e) {
     process.stderr.write(`error: ${(e as Error).message}\n`);
     return 2;

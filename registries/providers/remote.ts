@@ -3,6 +3,7 @@
 // not; repositories of the run live below `<namespace>/run-<time>-<random>`;
 // cleanup() and stop() delete every manifest and blob the run wrote there
 // (cleanup.ts; registries that refuse deletes, like GHCR, are listed, not failed).
+
 import { randomBytes } from 'node:crypto';
 import { StaticStore } from '../../harness/remote/auth/credential.ts';
 import { pushScope } from '../../harness/remote/auth/scope.ts';
@@ -11,6 +12,7 @@ import { drain, readErrorText } from '../../harness/remote/http.ts';
 import { clip, credentialSecrets, scrub } from '../../harness/remote/redact.ts';
 import { onWrite, recordWrite, type WriteRecord } from '../../harness/remote/write-log.ts';
 import { type CleanupOutcome, cleanupWrites } from '../cleanup.ts';
+import { harborVersion } from '../harbor-api.ts';
 import type { RemoteEntry } from '../registries-file.ts';
 import type { StartedRegistry } from '../types.ts';
 
@@ -163,9 +165,13 @@ export async function startRemote(
     unsubscribe();
     await client.close();
   };
+  // what it is: the file's word, else Harbor's API, else "remote" (REGISTRY-FACTS:
+  // /v2/ carries no version)
+  const version =
+    entry.version ?? (entry.kind === 'harbor' ? await harborVersion(entry) : undefined) ?? 'remote';
   return {
     name: entry.name,
-    version: 'remote',
+    version,
     provider: 'remote',
     auth: entry.credential ? 'credentials' : 'anonymous',
     host: entry.registry,
