@@ -305,6 +305,14 @@ describe('proxy profiles', () => {
       body: blob,
     });
     expect(mono.status).toBe(202);
+    // ... and its Location is a session that takes the bytes
+    const session = new URL(String(mono.headers.location), `http://${proxy.host}`);
+    session.searchParams.set('digest', digestOf(blob));
+    const closing = await raw(proxy, 'PUT', `${session.pathname}${session.search}`, {
+      headers: { 'content-type': 'application/octet-stream' },
+      body: blob,
+    });
+    expect(closing.status).toBe(201);
     // DELETE by tag 400 UNSUPPORTED; by digest 202
     const m = await seed('library/app', ['v1']);
     const byTag = await raw(proxy, 'DELETE', '/v2/library/app/manifests/v1');
