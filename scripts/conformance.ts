@@ -608,11 +608,11 @@ export async function main(argv: string[], log: (s: string) => void = printPlain
       }
     }
     const backendTarget = running.find((s) => s.target.id === BACKEND_ID)?.target;
-    if (backendTarget)
-      rows = profileClaims(rows, backendTarget.title.replace(/^the profiles' backend: /, ''));
+    if (backendTarget) rows = profileClaims(rows, `${backendTarget.name} ${backendTarget.version}`);
     const cleaned = await cleanupRemotes(running, [...readJournal(journal), ...officialWrites], log);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
     removeRunTmp(tmp);
 
     const features: Array<Pick<Feature, 'id' | 'title' | 'area' | 'optional'>> = [

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { processAlive as alive } from '../../harness/util/process-alive.ts';
 
 export const RUN_TMP_ENV = 'OCICAT_RUN_TMP';
-const PREFIX = 'ocicat-conformance-';
+// its own prefix: a sweep must never meet another tool's or a test's folder
+const PREFIX = 'ocicat-run-';
 const OWNER = 'owner';
 
 /** Where a run's scratch goes: its folder in the run's processes, the system's elsewhere. */

@@ -31,14 +31,10 @@ export async function pullThrough(
   dir: string,
   ref: string,
   extra: string[] = [],
-  node?: string,
 ): Promise<CliResult & { home: string; ms: number }> {
   const home = join(dir, `home-${homes++}`);
   const t = performance.now();
-  const r = await ocicat(['catalog', 'pull', `oci://${p.host}/${ref}`, '--plain-http', ...extra], {
-    home,
-    ...(node ? { node } : {}),
-  });
+  const r = await ocicat(['catalog', 'pull', `oci://${p.host}/${ref}`, '--plain-http', ...extra], { home });
   return { ...r, home, ms: performance.now() - t };
 }
 
