@@ -1,8 +1,17 @@
 // A small results.json for renderer tests: two registries, three features,
 // every status.
+import { analyse } from './defects.ts';
 import { type Results, SCHEMA_VERSION } from './results.ts';
 
+/** The sample, with its defects derived from its cells (reports/defects.ts) unless given. */
 export function sampleResults(overrides: Partial<Results> = {}): Results {
+  const r = sampleCells(overrides);
+  if (overrides.defects) return r;
+  const a = analyse(r.results, new Map(), r.features);
+  return { ...r, results: a.rows, defects: a.defects, disagreements: a.disagreements };
+}
+
+function sampleCells(overrides: Partial<Results>): Results {
   return {
     schemaVersion: SCHEMA_VERSION,
     run: {
@@ -82,6 +91,8 @@ export function sampleResults(overrides: Partial<Results> = {}): Results {
         detail: 'registry unavailable: unreachable',
       },
     ],
+    defects: [],
+    disagreements: [],
     ...overrides,
   };
 }

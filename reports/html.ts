@@ -1,12 +1,16 @@
-// results.json -> report.html (issue 15): one self-contained page (no fetches, no
+// results.json -> report.html (issue 15, 22): one self-contained page (no fetches, no
 // fonts; one small inline script for the filters) that a vendor reads at a glance
-// at 40 registries: first the summary (a row per registry: counts, a bar, its
-// state and why), then the failures grouped by root cause, then the matrix in
+// at 40 registries: first the summary (a row per registry: its defects, counts, a
+// bar, its state and why), then the defects (one per root cause across registries,
+// each registry with its evidence), the disagreements with the official suite and
+// the errors by cause, then the matrix in
 // collapsible groups with a sticky header row and feature column and the reason
 // written in every cell that is not a pass, then the evidence of each such cell.
 import { htmlText } from './escape.ts';
 import { needsEvidence, type Results, slug } from './results.ts';
 import {
+  defectGroups,
+  defectLink,
   failureGroups,
   formatSpread,
   GROUPS,
@@ -47,8 +51,12 @@ table{border-collapse:separate;border-spacing:0}th,td{border:1px solid #d0d7de;b
 .matrix td.cell b{font-weight:600}.matrix td.cell small{display:block;color:#424a53;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;max-width:210px}
 .matrix td a{color:inherit;text-decoration:none;display:block}
 details.group>summary{font-weight:600;cursor:pointer;margin:8px 0}
-#failures li{margin:6px 0}#failures .cells{font-size:12px;color:#424a53}
-#failures a{color:#0969da}
+#failures li,#defects li{margin:6px 0}#failures .cells,#defects .cells{font-size:12px;color:#424a53}
+#failures a,#defects a{color:#0969da}#defects .title{font-weight:600}#defects .spec{color:#57606a;font-size:12px}
+#defects code,.ex{font-family:ui-monospace,Menlo,monospace;font-size:12px;background:#f6f8fa;padding:0 3px}
+.lvl{display:inline-block;padding:0 6px;margin-right:6px;border:1px solid #d0d7de;font-size:11px;font-weight:600}.lvl.MUST{background:#ffd7d5}.lvl.SHOULD{background:#fff8c5}
+td.n.defects{font-weight:700;color:#cf222e}
+.matrix td.cell i{display:block;font-style:normal;font-size:11px;color:#8c1d18;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;max-width:210px}
 .filters{margin:8px 0;padding:6px 8px;background:#f6f8fa;border:1px solid #d0d7de;display:flex;gap:16px;align-items:center}
 .legend span{display:inline-block;padding:1px 8px;margin-right:6px;border:1px solid #d0d7de;font-size:12px}
 #evidence details{margin:4px 0;border:1px solid #d0d7de;padding:4px 8px}#evidence summary{cursor:pointer;font-family:ui-monospace,Menlo,monospace;font-size:12px}
@@ -84,7 +92,7 @@ export function renderHtml(r: Results): string {
   // 1. summary: a row per registry that ran or failed setup; those this machine
   // cannot provide share one row per reason, so the failures stay near the top
   const sums = registrySummaries(r);
-  const row = ({ info, counts, total }: (typeof sums)[number]) => {
+  const row = ({ info, counts, total, defects }: (typeof sums)[number]) => {
     const bar = STATUSES.filter((s) => counts[s] > 0)
       .map(
         (s) =>
@@ -93,7 +101,7 @@ export function renderHtml(r: Results): string {
       .join('');
     const state = info.state === 'ran' ? 'ran' : 'setup failed';
     const cls = info.state === 'error' ? 'setup-error' : '';
-    return `<tr class="${cls}"><td class="reg">${esc(info.id)}</td><td>${esc(`${info.version}`)}</td><td class="state">${state}${info.reason ? `<div class="why">${esc(info.reason)}</div>` : ''}</td>${STATUSES.map((s) => `<td class="n${counts[s] && s !== 'pass' && s !== 'skip' ? ` ${s}` : ''}">${counts[s]}</td>`).join('')}<td><div class="bar">${bar}</div></td></tr>`;
+    return `<tr class="${cls}"><td class="reg">${esc(info.id)}</td><td>${esc(`${info.version}`)}</td><td class="state">${state}${info.reason ? `<div class="why">${esc(info.reason)}</div>` : ''}</td><td class="n${defects.length ? ' defects' : ''}">${defects.length ? `<a href="#defects-${slug(info.id)}">${defects.length}</a>` : '0'}</td>${STATUSES.map((s) => `<td class="n${counts[s] && s !== 'pass' && s !== 'skip' ? ` ${s}` : ''}">${counts[s]}</td>`).join('')}<td><div class="bar">${bar}</div></td></tr>`;
   };
   const unavailable = new Map<string, string[]>();
   for (const { info } of sums)
@@ -103,12 +111,47 @@ export function renderHtml(r: Results): string {
     ...sums.filter((x) => x.info.state !== 'unavailable').map(row),
     ...[...unavailable].map(
       ([why, ids]) =>
-        `<tr class="unavailable"><td class="reg" colspan="2">${ids.length} not run here: ${esc(ids.join(', '))}</td><td class="state" colspan="${STATUSES.length + 2}">unavailable<div class="why">${esc(why)}</div></td></tr>`,
+        `<tr class="unavailable"><td class="reg" colspan="2">${ids.length} not run here: ${esc(ids.join(', '))}</td><td class="state" colspan="${STATUSES.length + 3}">unavailable<div class="why">${esc(why)}</div></td></tr>`,
     ),
   ].join('\n');
   const tp = throughput(r);
 
-  // 2. failures by cause
+  // 2. defects, one per root cause across registries; then disagreements and errors
+  const dg = defectGroups(r);
+  const defects = dg.length
+    ? `<p class="meta">${r.defects.length} defects on ${new Set(r.defects.map((d) => d.registry)).size} registries, ${dg.length} root causes: each is one cause on one registry, with the cells it fails.</p><ol id="defects">${dg
+        .map(
+          (g) =>
+            `<li><span class="lvl ${esc(g.level)}">${esc(g.level)}</span><span class="title">${esc(g.title)}</span> <code>${esc(g.id)}</code> · ${g.defects.length} registr${g.defects.length === 1 ? 'y' : 'ies'}<div class="spec">${esc(g.spec)}${g.clients ? ` · breaks ${esc(g.clients.join(', '))}` : ''}</div><div class="ex">${esc(g.example)}</div><div class="cells">${g.defects
+              .map(
+                (d) =>
+                  `<a href="${esc(defectLink(d))}" title="${esc(d.rows.join(', '))}">${esc(d.registry)}</a> (${d.rows.length} cell${d.rows.length === 1 ? '' : 's'})`,
+              )
+              .join(', ')}</div></li>`,
+        )
+        .join('\n')}</ol>`
+    : '<p id="defects">No defect: no check failed on any registry.</p>';
+  // a registry's own defects, linked from its summary row
+  const perRegistry = sums
+    .filter((x) => x.defects.length)
+    .map(
+      (x) =>
+        `<details id="defects-${slug(x.info.id)}"><summary>${esc(x.info.id)}: ${x.defects.length} defects</summary><ul>${x.defects
+          .map(
+            (d) =>
+              `<li><code>${esc(d.id)}</code> ${esc(d.title)} (${esc(d.level)}) · <a href="${esc(defectLink(d))}">evidence</a><pre>${esc(d.evidence.join('\n') || d.detail)}</pre><div class="cells">fails ${esc(d.rows.join(', '))}${d.cases.length ? `; the official suite's cases ${esc(d.cases.slice(0, 8).join(', '))}${d.cases.length > 8 ? ` and ${d.cases.length - 8} more` : ''}` : ''}</div></li>`,
+          )
+          .join('')}</ul></details>`,
+    )
+    .join('\n');
+  const disagreements = r.disagreements.length
+    ? `<h2 id="disagreements">Disagreements with the official OCI suite</h2><p class="meta">The same test case, opposite verdicts: one of the two is wrong about the registry.</p><ul>${r.disagreements
+        .map(
+          (x) =>
+            `<li>${esc(x.registry)}: the suite's case <code>${esc(x.case)}</code> ${esc(x.officialStatus)}, ocicat's <a href="#${evidenceId(x.registry, x.feature)}">${esc(x.feature)}</a> ${esc(x.ocicatStatus)}</li>`,
+        )
+        .join('')}</ul>`
+    : '';
   const groups = failureGroups(r);
   const failures = groups.length
     ? `<ol id="failures">${groups
@@ -122,7 +165,7 @@ export function renderHtml(r: Results): string {
               .join(', ')}</div></li>`,
         )
         .join('\n')}</ol>`
-    : '<p id="failures">No cell failed or errored.</p>';
+    : '<p id="failures">No cell errored.</p>';
 
   // 3. matrix, in groups
   const regs = r.registries;
@@ -142,7 +185,11 @@ export function renderHtml(r: Results): string {
             .map((g) => {
               const c = cells.get(`${g.id}\u0000${f.id}`);
               if (!c) return '<td class="cell" data-s="none"></td>';
-              const reason = c.status === 'pass' ? '' : `<small>${esc(c.detail)}</small>`;
+              const named = [...(c.defects ?? []), ...(c.lacks ?? []).map((f) => `lacks ${f}`)];
+              const reason =
+                c.status === 'pass'
+                  ? ''
+                  : `${named.length ? `<i>${esc(named.join(', '))}</i>` : ''}<small>${esc(c.detail)}</small>`;
               const body = `<b>${c.status}</b>${reason}`;
               return `<td class="cell ${c.status}" data-s="${c.status}" title="${esc(`${c.status}: ${c.detail}`)}">${needsEvidence(c.status) ? `<a href="#${evidenceId(g.id, f.id)}">${body}</a>` : body}</td>`;
             })
@@ -178,13 +225,17 @@ ${rows}
 <div class="meta">run ${esc(r.run.id)} · ${esc(r.run.startedAt)} · ${(r.run.durationMs / 1000).toFixed(1)} s · ocicat ${esc(r.run.ocicat)} · ${regs.length} registries · ${r.features.length} features ·
 ${STATUSES.map((s) => `${count(s)} ${s}`).join(', ')}</div>
 <div class="legend"><span class="pass">pass</span><span class="fail">fail: the registry is wrong</span><span class="unsupported">unsupported: optional, lacking</span><span class="fallback">fallback</span><span class="skip">skip: not measured here</span><span class="error">error: the harness broke, or setup failed</span></div>
-<p class="nav"><a href="#failures">${groups.length ? `${groups.length} causes of fail or error, ${groups.reduce((a, g) => a + g.cells.length, 0)} cells ↓` : 'no fail or error ↓'}</a> · <a href="#matrices">matrix ↓</a> · <a href="#evidence">evidence ↓</a></p>
+<p class="nav"><a href="#defects">${r.defects.length} defects ↓</a> · ${r.disagreements.length ? `<a href="#disagreements">${r.disagreements.length} disagreements ↓</a> · ` : ''}<a href="#failures">${groups.reduce((a, g) => a + g.cells.length, 0)} errors ↓</a> · <a href="#matrices">matrix ↓</a> · <a href="#evidence">evidence ↓</a></p>
 <h2>Summary</h2>
-<table id="summary"><thead><tr><th>registry</th><th>version</th><th>state</th>${STATUSES.map((s) => `<th>${s}</th>`).join('')}<th></th></tr></thead><tbody>
+<table id="summary"><thead><tr><th>registry</th><th>version</th><th>state</th><th>defects</th>${STATUSES.map((s) => `<th>${s}</th>`).join('')}<th></th></tr></thead><tbody>
 ${summary}
 </tbody></table>
 ${tp.push && tp.pull ? `<p class="meta">Throughput: push ${formatSpread(tp.push)}, pull ${formatSpread(tp.pull)}; ${THROUGHPUT_NOTE}.</p>` : ''}
-<h2>Failures by cause</h2>
+<h2>Defects</h2>
+${defects}
+${perRegistry}
+${disagreements}
+<h2>Errors by cause</h2>
 ${failures}
 <h2 id="matrices">Matrix</h2>
 <div class="filters"><label>rows with <select id="f-status"><option value="all">any status</option><option value="notpass">anything but pass</option>${STATUSES.map((s) => `<option value="${s}">${s}</option>`).join('')}</select></label><label>registries containing <input id="f-registry" type="search" placeholder="e.g. distribution3"></label></div>

@@ -26,9 +26,12 @@ export function renderJunit(r: Results): string {
       if (x.status === 'pass') out.push(`${open}/>`);
       else if (x.status === 'fallback')
         out.push(`${open}><system-out>fallback: ${esc(x.detail)}</system-out></testcase>`);
-      else if (x.status === 'fail')
-        out.push(`${open}><failure message="${esc(x.detail)}">${evidence}</failure></testcase>`);
-      else if (x.status === 'error')
+      else if (x.status === 'fail') {
+        // the defect behind the cell first: CI systems show the message
+        const behind = [...(x.defects ?? []), ...(x.lacks ?? []).map((f) => `lacks ${f}`)];
+        const message = behind.length ? `[${behind.join(', ')}] ${x.detail}` : x.detail;
+        out.push(`${open}><failure message="${esc(message)}">${evidence}</failure></testcase>`);
+      } else if (x.status === 'error')
         out.push(`${open}><error message="${esc(x.detail)}">${evidence}</error></testcase>`);
       else out.push(`${open}><skipped message="${esc(`${x.status}: ${x.detail}`)}"/></testcase>`);
     }

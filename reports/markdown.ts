@@ -1,10 +1,14 @@
-// results.json -> report.md (issue 15): the summary (a row per registry), the
-// failures grouped by root cause, then one section per registry with every cell
-// that is not a plain pass and its reason: no table is wider than a registry's
-// own, whatever the number of registries. Non-pass cells link to their evidence.
+// results.json -> report.md (issue 15, 22): the summary (a row per registry, its
+// defects counted), the defects (one entry per root cause across registries), the
+// disagreements with the official suite, then one section per registry with its
+// defects and every cell that is not a plain pass, naming the defect behind it: no
+// table is wider than a registry's own, whatever the number of registries.
+// Non-pass cells link to their evidence.
 import { mdCode, mdText } from './escape.ts';
-import { evidencePath, needsEvidence, type Results } from './results.ts';
+import { evidencePath, needsEvidence, officialDir, type Results } from './results.ts';
 import {
+  defectGroups,
+  defectLink,
   failureGroups,
   formatSpread,
   registrySummaries,
@@ -39,12 +43,12 @@ export function renderMarkdown(r: Results): string {
   // 1. the summary: a row per registry, with why it did not run where it did not
   lines.push('## Summary', '');
   lines.push(
-    '| registry | version | provider | auth | state | pass | fail | unsupported | fallback | skip | error |',
+    '| registry | version | provider | auth | state | defects | pass | fail | unsupported | fallback | skip | error |',
   );
-  lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
-  for (const { info, counts } of registrySummaries(r)) {
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const { info, counts, defects } of registrySummaries(r)) {
     lines.push(
-      `| [${short(info.id)}](#${anchor(info.id)}) | ${short(String(info.version))} | ${short(info.provider)}${info.profile ? ` (${short(info.profile)} profile)` : ''} | ${short(info.auth)} | ${info.state === 'ran' ? 'ran' : `${short(info.state)}: ${cell(info.reason ?? '')}`} | ${STATUSES.slice(
+      `| [${short(info.id)}](#${anchor(info.id)}) | ${short(String(info.version))} | ${short(info.provider)}${info.profile ? ` (${short(info.profile)} profile)` : ''} | ${short(info.auth)} | ${info.state === 'ran' ? 'ran' : `${short(info.state)}: ${cell(info.reason ?? '')}`} | ${defects.length} | ${STATUSES.slice(
         0,
         6,
       )
@@ -58,32 +62,52 @@ export function renderMarkdown(r: Results): string {
       '',
       `Throughput: push ${formatSpread(tp.push)}, pull ${formatSpread(tp.pull)}; ${THROUGHPUT_NOTE}.`,
     );
-  // 2. the failures, one line per root cause
+  // 2. the defects, one entry per root cause across registries
+  const dg = defectGroups(r);
+  lines.push('', '## Defects', '');
+  if (!dg.length) lines.push('No defect: no check failed on any registry.');
+  else
+    lines.push(
+      `${r.defects.length} defects on ${new Set(r.defects.map((d) => d.registry)).size} registries, ${dg.length} root causes. Each is one cause on one registry, with the cells it fails (its own check's and the official suite's rows failing through it).`,
+      '',
+    );
+  for (const g of dg) {
+    const regs = g.defects.map(
+      (d) =>
+        `${mdText(d.registry)} ([evidence](${defectLink(d)}); ${d.rows.length} cell${d.rows.length === 1 ? '' : 's'})`,
+    );
+    lines.push(
+      `- **${mdText(g.title)}** ${mdCode(g.id)}: ${g.defects.length} registr${g.defects.length === 1 ? 'y' : 'ies'}; ${mdText(g.level)}, ${mdText(g.spec)}${g.clients ? `; breaks ${g.clients.map((c) => mdText(c)).join(', ')}` : ''}`,
+    );
+    lines.push(`  - ${mdCode(g.example)}`);
+    lines.push(`  - ${regs.join(', ')}`);
+  }
+  const lacking = r.results.filter((x) => x.status === 'fail' && x.lacks?.length && !x.defects?.length);
+  if (lacking.length)
+    lines.push(
+      '',
+      `${lacking.length} official rows fail only through test cases that need a capability ocicat measured the registry lacks (${[...new Set(lacking.flatMap((x) => x.lacks!))].map((f) => mdCode(f)).join(', ')} unsupported): not defects.`,
+    );
+  if (r.disagreements.length) {
+    lines.push('', '## Disagreements with the official OCI suite', '');
+    lines.push('The same test case, opposite verdicts: one of the two is wrong about the registry.', '');
+    for (const x of r.disagreements)
+      lines.push(
+        `- ${mdText(x.registry)}: the suite's case ${mdCode(x.case)} ${mdText(x.officialStatus)} ([report](${officialDir(x.registry)}/report.html)), ocicat's ${mdCode(x.feature)} ${mdText(x.ocicatStatus)} ([evidence](${evidencePath(x.registry, x.feature)}))`,
+      );
+  }
   const groups = failureGroups(r);
-  lines.push('', '## Failures by cause', '');
-  if (!groups.length) lines.push('No cell failed or errored.');
+  if (groups.length) {
+    lines.push('', '## Errors by cause', '');
+    lines.push(
+      'Cells the run could not measure (the harness broke, or the registry could not be set up):',
+      '',
+    );
+  }
   for (const g of groups) {
     lines.push(`- ${SYMBOL[g.status] ?? mdCode(g.status)} × ${g.cells.length}: ${mdCode(g.example)}`);
     lines.push(`  - ${g.cells.map((c) => `${mdText(c.registry)} ${link(c, mdCode(c.feature))}`).join(', ')}`);
   }
-  const disagreements = r.results.filter((x) => x.disagrees && !x.disagrees.explainedBy);
-  const explained = r.results.filter((x) => x.disagrees?.explainedBy);
-  if (disagreements.length) {
-    lines.push('', '## Disagreements with the official OCI suite', '');
-    lines.push(
-      'Where the official suite and ocicat check the same point and reach opposite verdicts; one of them is wrong about the registry:',
-      '',
-    );
-    for (const x of disagreements)
-      lines.push(
-        `- ${mdText(x.registry)}: ${mdCode(x.feature)} ${mdText(x.status)}, ocicat's ${mdCode(x.disagrees!.feature)} ${mdText(x.disagrees!.status)} ([evidence](${evidencePath(x.registry, x.feature)}))`,
-      );
-  }
-  if (explained.length)
-    lines.push(
-      '',
-      `${explained.length} official rows fail where a broader ocicat check passes, each only through test cases that a narrower ocicat check also fails (${[...new Set(explained.flatMap((x) => x.disagrees!.explainedBy!))].map((f) => mdCode(f)).join(', ')}): not disagreements.`,
-    );
   const residue = r.registries.filter(
     (x) => x.cleanup && x.cleanup.refused.length + x.cleanup.left.length > 0,
   );
@@ -107,13 +131,22 @@ export function renderMarkdown(r: Results): string {
       `${mdText(info.title)} ${mdText(String(info.version))}, ${mdText(info.provider)}, ${mdText(info.auth)}${info.state === 'ran' ? '' : `; ${mdText(info.state)}: ${mdCode(info.reason ?? '')}`}. ${STATUSES.map((s) => `${counts[s]} ${s}`).join(', ')}.`,
       '',
     );
+    const own = r.defects.filter((d) => d.registry === info.id);
+    if (own.length) {
+      lines.push(`Defects (${own.length}):`, '');
+      for (const d of own)
+        lines.push(
+          `- ${mdCode(d.id)}: ${mdText(d.title)} (${mdText(d.level)}); [evidence](${defectLink(d)}); fails ${d.rows.map((x) => mdCode(x)).join(', ')}`,
+        );
+      lines.push('');
+    }
     const cells = byRegistry.get(info.id) ?? [];
     const others = cells.filter((c) => c.status !== 'pass');
     if (others.length) {
-      lines.push('| feature | status | reason |', '|---|---|---|');
+      lines.push('| feature | status | defect | reason |', '|---|---|---|---|');
       for (const c of others)
         lines.push(
-          `| ${cell(c.feature)}${feature.get(c.feature)?.optional ? ' (optional)' : ''} | ${link(c, SYMBOL[c.status] ?? cell(c.status))} | ${cell(c.detail)} |`,
+          `| ${cell(c.feature)}${feature.get(c.feature)?.optional ? ' (optional)' : ''} | ${link(c, SYMBOL[c.status] ?? cell(c.status))} | ${behind(c)} | ${cell(c.detail)} |`,
         );
     }
     const passed = cells.filter((c) => c.status === 'pass').map((c) => mdCode(c.feature));
@@ -128,6 +161,12 @@ export function renderMarkdown(r: Results): string {
     '',
   );
   return `${lines.join('\n')}\n`;
+}
+
+/** What is behind a non-pass cell: its defects, or the capability the registry lacks. */
+function behind(c: Results['results'][number]): string {
+  const parts = [...(c.defects ?? []).map((d) => cell(d)), ...(c.lacks ?? []).map((f) => `lacks ${cell(f)}`)];
+  return parts.join(', ');
 }
 
 /** GitHub's heading anchor for a registry section. */

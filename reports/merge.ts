@@ -41,5 +41,8 @@ export function mergeResults(shards: Results[]): Results {
     results: results.sort(
       (a, b) => a.registry.localeCompare(b.registry) || a.feature.localeCompare(b.feature),
     ),
+    // shards measure disjoint registries: their defects and disagreements add up
+    defects: shards.flatMap((s) => s.defects),
+    disagreements: shards.flatMap((s) => s.disagreements),
   };
 }

@@ -18,7 +18,8 @@ describe('renderers', () => {
     expect(x).toContain(
       '<testsuites name="ocicat conformance" tests="6" failures="1" errors="1" skipped="2"',
     );
-    expect(x).toContain('<failure message="digest &lt;mismatch&gt; &amp; more">');
+    // the defect behind a fail cell first
+    expect(x).toContain('<failure message="[push.blob.monolithic] digest &lt;mismatch&gt; &amp; more">');
     expect(x).toContain('<error message="harness broke">');
     expect(x).toContain('<skipped message="unsupported: 404"/>');
     expect(x).toContain('<system-out>fallback: fallback form (415)</system-out>');
@@ -31,22 +32,29 @@ describe('renderers', () => {
     expect(closed).toBe(opened);
   });
 
-  it('Markdown: summary first, failures by cause, one section per registry with every non-pass reason', () => {
+  it('Markdown: summary first, defects, errors by cause, one section per registry with every non-pass reason', () => {
     const md = renderMarkdown(r);
-    expect(md).toContain('| [reg-a](#reg-a) | 1.0.0 | process | anonymous | ran | 1 | 0 | 1 | 1 | 0 | 0 |');
+    expect(md).toContain(
+      '| [reg-a](#reg-a) | 1.0.0 | process | anonymous | ran | 0 | 1 | 0 | 1 | 1 | 0 | 0 |',
+    );
     expect(md).toContain('| unavailable: `unreachable` |');
     expect(md).toContain('Throughput: push 100 MiB/s median (100-100, 1 registries), pull 300 MiB/s median');
     expect(md).toContain('indicative only');
-    expect(md.indexOf('## Summary')).toBeLessThan(md.indexOf('## Failures by cause'));
+    expect(md.indexOf('## Summary')).toBeLessThan(md.indexOf('## Defects'));
+    expect(md.indexOf('## Defects')).toBeLessThan(md.indexOf('## Errors by cause'));
     expect(md).toContain('- 💥 error × 1: `harness broke`');
-    expect(md).toContain(
-      `reg-b [\`push.blob.monolithic\`](${evidencePath('reg-b', 'push.blob.monolithic')})`,
-    );
+    // the fail cell is a defect, with its evidence and the cells it fails
+    expect(md).toContain('1 defects on 1 registries, 1 root causes.');
+    expect(md).toContain(`reg-b ([evidence](${evidencePath('reg-b', 'push.blob.monolithic')}); 1 cell)`);
+    expect(md).toContain('| `push.blob.monolithic` | [❌ fail]');
     // per registry: the reason of every non-pass cell, passes in one line
     expect(md).toContain(
-      `| \`referrers.api\` (optional) | [➖ unsupported](${evidencePath('reg-a', 'referrers.api')}) | \`404\` |`,
+      `| \`referrers.api\` (optional) | [➖ unsupported](${evidencePath('reg-a', 'referrers.api')}) |  | \`404\` |`,
     );
-    expect(md).toContain('| `catalog.push` | ⏭ skip | `registry unavailable: unreachable` |');
+    expect(md).toContain('| `catalog.push` | ⏭ skip |  | `registry unavailable: unreachable` |');
+    expect(md).toContain(
+      `| \`push.blob.monolithic\` | [❌ fail](${evidencePath('reg-b', 'push.blob.monolithic')}) | \`push.blob.monolithic\` |`,
+    );
     expect(md).toContain('Passed: `push.blob.monolithic`.');
     // no table wider than a registry's own
     const widest = Math.max(
@@ -55,7 +63,7 @@ describe('renderers', () => {
         .filter((l) => l.startsWith('|'))
         .map((l) => l.split('|').length),
     );
-    expect(widest).toBeLessThanOrEqual(13);
+    expect(widest).toBeLessThanOrEqual(14);
   });
 
   it('failures are grouped by cause whatever the URL, digest or number', () => {
@@ -96,11 +104,12 @@ describe('renderers', () => {
     expect(h.match(/<script>/g)).toHaveLength(1);
     // the reason is written in the cell, which links to its evidence
     expect(h).toContain(
-      '<td class="cell fail" data-s="fail" title="fail: digest &lt;mismatch&gt; &amp; more"><a href="#ev-reg-b-push.blob.monolithic"><b>fail</b><small>digest &lt;mismatch&gt; &amp; more</small></a></td>',
+      '<td class="cell fail" data-s="fail" title="fail: digest &lt;mismatch&gt; &amp; more"><a href="#ev-reg-b-push.blob.monolithic"><b>fail</b><i>push.blob.monolithic</i><small>digest &lt;mismatch&gt; &amp; more</small></a></td>',
     );
     expect(h).toContain('id="ev-reg-b-push.blob.monolithic"');
     // summary before failures before matrix; throughput out of the column heads
-    expect(h.indexOf('id="summary"')).toBeLessThan(h.indexOf('id="failures"'));
+    expect(h.indexOf('id="summary"')).toBeLessThan(h.indexOf('id="defects"'));
+    expect(h.indexOf('id="defects"')).toBeLessThan(h.indexOf('id="failures"'));
     expect(h.indexOf('id="failures"')).toBeLessThan(h.indexOf('class="matrix"'));
     expect(h).not.toContain('↑100');
     expect(h).toContain('push 100 MiB/s median');
@@ -176,7 +185,11 @@ describe('merge', () => {
 describe('results.json validation', () => {
   it.each([
     [null, /not a JSON object/],
-    [{ schemaVersion: 2 }, /schemaVersion 2/],
+    [{ schemaVersion: 3 }, /schemaVersion 3: this ocicat reads schema 1 and 2 \(a newer ocicat wrote it/],
+    [
+      { schemaVersion: 2, run: { id: 'x' }, registries: [], features: [], results: [] },
+      /defects and disagreements/,
+    ],
     [{ schemaVersion: 1, run: { id: 'x' }, registries: [], features: [], results: [{}] }, /lacks registry/],
   ])('refuses %j', (doc, message) => {
     expect(() => validateResults(doc, 'r.json')).toThrow(ResultsError);

@@ -1,9 +1,12 @@
 // results.json: the one file every report is rendered from. Schema-versioned.
 import { readFile } from 'node:fs/promises';
 import type { FeatureResult } from '../suites/conformance/run-feature.ts';
+import { analyse, type Defect, type Disagreement, type FailedCase } from './defects.ts';
 
-export const SCHEMA_VERSION = 1;
-export type { FeatureResult };
+/** 2: defects and disagreements (issue 22). A schema 1 file is read with them derived. */
+export const SCHEMA_VERSION = 2;
+export const READS = [1, 2];
+export type { Defect, Disagreement, FeatureResult };
 export type Status = FeatureResult['status'];
 
 export interface RegistryInfo {
@@ -49,6 +52,10 @@ export interface Results {
   registries: RegistryInfo[];
   features: FeatureInfo[];
   results: FeatureResult[];
+  /** One root cause on one registry each (reports/defects.ts). */
+  defects: Defect[];
+  /** The same case of the official suite and ocicat with opposite verdicts. */
+  disagreements: Disagreement[];
 }
 
 export class ResultsError extends Error {}
@@ -56,9 +63,11 @@ export class ResultsError extends Error {}
 export function validateResults(doc: unknown, where: string): Results {
   const bad = (why: string) => new ResultsError(`${where}: ${why}`);
   if (typeof doc !== 'object' || doc === null) throw bad('not a JSON object');
-  const d = doc as Partial<Results>;
-  if (d.schemaVersion !== SCHEMA_VERSION)
-    throw bad(`schemaVersion ${String(d.schemaVersion)} is not ${SCHEMA_VERSION}`);
+  const d = doc as Omit<Partial<Results>, 'schemaVersion'> & { schemaVersion?: unknown };
+  if (!READS.includes(d.schemaVersion as number))
+    throw bad(
+      `schemaVersion ${String(d.schemaVersion)}: this ocicat reads schema ${READS.join(' and ')}${typeof d.schemaVersion === 'number' && d.schemaVersion > SCHEMA_VERSION ? ' (a newer ocicat wrote it: upgrade ocicat)' : ''}`,
+    );
   if (!d.run || typeof d.run.id !== 'string') throw bad('run metadata missing');
   if (!Array.isArray(d.registries) || !Array.isArray(d.features) || !Array.isArray(d.results))
     throw bad('registries, features and results must be lists');
@@ -66,7 +75,37 @@ export function validateResults(doc: unknown, where: string): Results {
     if (typeof r.registry !== 'string' || typeof r.feature !== 'string' || typeof r.status !== 'string')
       throw bad('a result row lacks registry, feature or status');
   }
+  if (d.schemaVersion === 1) return upgradeV1(d as unknown as Results);
+  if (!Array.isArray(d.defects) || !Array.isArray(d.disagreements))
+    throw bad('defects and disagreements must be lists');
   return d as Results;
+}
+
+/**
+ * A schema 1 run: its official rows' evidence lists their failing test cases (up
+ * to 30 each); the defects are derived from those and the failing ocicat cells.
+ */
+function upgradeV1(r: Results): Results {
+  const cases = new Map<string, FailedCase[]>();
+  for (const x of r.results) {
+    if (!x.feature.startsWith('oci.') || x.status !== 'fail') continue;
+    const ev = x.evidence ?? [];
+    const at = ev.indexOf('failing test cases:');
+    if (at < 0) continue;
+    const list = cases.get(x.registry) ?? [];
+    for (const name of ev.slice(at + 1))
+      if (!/^ocicat's /.test(name) && !name.startsWith('  ')) list.push({ name, status: 'fail' });
+    cases.set(x.registry, list);
+  }
+  const rows = r.results.map(({ disagrees: _, ...rest }) => rest);
+  const a = analyse(rows, cases, r.features, (reg) => `${officialDir(reg)}/report.html`);
+  return {
+    ...r,
+    schemaVersion: SCHEMA_VERSION,
+    results: a.rows,
+    defects: a.defects,
+    disagreements: a.disagreements,
+  };
 }
 
 export async function readResults(path: string): Promise<Results> {
@@ -99,6 +138,11 @@ export function slug(s: string): string {
 
 export function evidencePath(registry: string, feature: string): string {
   return `evidence/${slug(registry)}/${slug(feature)}.txt`;
+}
+
+/** Where a registry's official-suite reports go, relative to the report folder. */
+export function officialDir(registry: string): string {
+  return `evidence/${slug(registry)}/official`;
 }
 
 export function needsEvidence(status: Status): boolean {

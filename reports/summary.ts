@@ -1,7 +1,15 @@
 // What both renderers put first (issue 15): per registry, its counts and state;
 // the failures grouped by root cause; the feature groups of the matrix; and the
 // throughput as median and range, said to be indicative.
-import type { FeatureResult, RegistryInfo, Results, Status } from './results.ts';
+import {
+  type Defect,
+  evidencePath,
+  type FeatureResult,
+  officialDir,
+  type RegistryInfo,
+  type Results,
+  type Status,
+} from './results.ts';
 
 export const STATUSES: Status[] = ['pass', 'fail', 'unsupported', 'fallback', 'skip', 'error'];
 
@@ -9,6 +17,8 @@ export interface RegistrySummary {
   info: RegistryInfo;
   counts: Record<Status, number>;
   total: number;
+  /** Root causes (reports/defects.ts), however many cells each fails. */
+  defects: Defect[];
 }
 
 export function registrySummaries(r: Results): RegistrySummary[] {
@@ -19,8 +29,56 @@ export function registrySummaries(r: Results): RegistrySummary[] {
     const counts = Object.fromEntries(
       STATUSES.map((s) => [s, rows.filter((x) => x.status === s).length]),
     ) as Record<Status, number>;
-    return { info, counts, total: rows.length };
+    return { info, counts, total: rows.length, defects: r.defects.filter((d) => d.registry === info.id) };
   });
+}
+
+export interface DefectGroup {
+  id: string;
+  title: string;
+  level: string;
+  spec: string;
+  /** One registry's words for it. */
+  example: string;
+  clients?: string[];
+  /** The same root cause on each registry that has it. */
+  defects: Defect[];
+}
+
+/**
+ * "Defects" (issue 22): one entry per root cause across registries. A check's defect
+ * is one cause where the registries' answers say the same (URLs, digests and numbers
+ * aside); an official-suite defect is one per case group.
+ */
+export function defectGroups(r: Results): DefectGroup[] {
+  const groups = new Map<string, DefectGroup>();
+  for (const d of r.defects) {
+    // the registry's words up to the first ": " (what follows is its own text: a body, a path)
+    const key = d.id.startsWith('official:') ? d.id : `${d.id}\u0000${causeOf(d.detail.split(': ')[0]!)}`;
+    const g = groups.get(key) ?? {
+      id: d.id,
+      title: d.title,
+      level: d.level,
+      spec: d.spec,
+      example: d.detail,
+      ...(d.clients ? { clients: d.clients } : {}),
+      defects: [],
+    };
+    g.defects.push(d);
+    groups.set(key, g);
+  }
+  const rank = (l: string) => ['MUST', 'SHOULD', 'MAY', 'workflow', 'unknown'].indexOf(l);
+  return [...groups.values()].sort(
+    (a, b) =>
+      b.defects.length - a.defects.length || rank(a.level) - rank(b.level) || a.id.localeCompare(b.id),
+  );
+}
+
+/** Where a defect's evidence is, relative to the report folder. */
+export function defectLink(d: Defect): string {
+  return d.id.startsWith('official:')
+    ? `${officialDir(d.registry)}/report.html`
+    : evidencePath(d.registry, d.id);
 }
 
 /** The reason with what differs between occurrences of one cause taken out: URLs, digests, ids, numbers. */
@@ -41,11 +99,15 @@ export interface FailureGroup {
   cells: FeatureResult[];
 }
 
-/** fail and error cells grouped by status and cause, largest group first. */
+/**
+ * Cells grouped by status and cause, largest group first: error cells (the harness
+ * broke, or setup failed: no defect of the registry), and any fail cell no defect
+ * explains.
+ */
 export function failureGroups(r: Results): FailureGroup[] {
   const groups = new Map<string, FailureGroup>();
   for (const c of r.results) {
-    if (c.status !== 'fail' && c.status !== 'error') continue;
+    if (c.status !== 'error' && !(c.status === 'fail' && !c.defects?.length && !c.lacks?.length)) continue;
     const cause = causeOf(c.detail);
     const key = `${c.status}\u0000${cause}`;
     const g = groups.get(key) ?? { status: c.status, cause, example: c.detail, cells: [] };

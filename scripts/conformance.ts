@@ -10,7 +10,7 @@
 // or a registry could not be set up: refused credentials, unreachable, untrusted
 // TLS, a namespace it will not take); with `never` 0. 2 for bad arguments.
 import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createVitest, type Vitest } from 'vitest/node';
 import { suggestion } from '../harness/cli/help.ts';
@@ -25,13 +25,15 @@ import { PROFILES } from '../registries/proxy/profiles/index.ts';
 import { startProxy } from '../registries/proxy/proxy.ts';
 import { readRegistriesFile } from '../registries/registries-file.ts';
 import { type AuthVariant, RegistryUnavailable, type StartedRegistry } from '../registries/types.ts';
-import { evidencePath, type RegistryInfo, type Results, SCHEMA_VERSION } from '../reports/results.ts';
+import type { FailedCase } from '../reports/defects.ts';
+import { analyse } from '../reports/defects.ts';
+import { officialDir, type RegistryInfo, type Results, SCHEMA_VERSION } from '../reports/results.ts';
 import type { ProgressHook } from '../reports/results-reporter.ts';
 import { writeReports } from '../reports/write.ts';
 import type { Feature } from '../suites/conformance/feature.ts';
 import { FEATURES } from '../suites/conformance/features/index.ts';
 import { probeSwitches } from '../suites/conformance/official/probe.ts';
-import { COVERED_BY, EXPLAINED_BY, OFFICIAL_FEATURES } from '../suites/conformance/official/rows.ts';
+import { OFFICIAL_FEATURES } from '../suites/conformance/official/rows.ts';
 import { type OfficialRun, officialErrorRows, runOfficial } from '../suites/conformance/official/run.ts';
 import { BACKEND_ID, profileClaims } from '../suites/conformance/profile-claims.ts';
 import type { FeatureResult } from '../suites/conformance/run-feature.ts';
@@ -291,57 +293,6 @@ function cleanupRow(s: Started, o: CleanupOutcome | undefined): FeatureResult {
   return { ...base, status: 'pass', detail: `${o.deleted.length} manifests, blobs and repositories deleted` };
 }
 
-/**
- * Where the official suite and ocicat's own check of the same point (COVERED_BY)
- * disagree on a registry, the official row says so and points at both pieces of
- * evidence (issue 13): one of the two is wrong about the registry.
- */
-function markDisagreements(official: FeatureResult[], own: FeatureResult[]): FeatureResult[] {
-  return official.map((o) => {
-    const f = COVERED_BY[o.feature];
-    const mine = f ? own.find((x) => x.registry === o.registry && x.feature === f) : undefined;
-    if (!mine) return o;
-    const verdict = (s: string) =>
-      s === 'pass' || s === 'fallback' ? 'good' : s === 'fail' ? 'bad' : 'other';
-    const [a, b] = [verdict(o.status), verdict(mine.status)];
-    if (a === 'other' || b === 'other' || a === b) return o;
-    // failing cases that narrower ocicat checks also find failing explain the difference
-    const ev = o.evidence ?? [];
-    const cases = ev.slice(ev.indexOf('failing test cases:') + 1);
-    const by = new Set<string>();
-    const explained =
-      a === 'bad' &&
-      ev.includes('failing test cases:') &&
-      cases.every((c) =>
-        EXPLAINED_BY.some((e) => {
-          const hit =
-            e.cases.test(c) &&
-            own.some(
-              (x) =>
-                x.registry === o.registry &&
-                x.feature === e.feature &&
-                (e.statuses ?? ['fail']).includes(x.status),
-            );
-          if (hit) by.add(e.feature);
-          return hit;
-        }),
-      );
-    const because = explained
-      ? `; explained: the cases it fails on are ocicat's ${[...by].join(', ')}, which finds the same defect`
-      : '';
-    return {
-      ...o,
-      disagrees: { feature: f!, status: mine.status, ...(explained ? { explainedBy: [...by] } : {}) },
-      detail: `${o.detail}; disagrees with ocicat's ${f} (${mine.status})${because}`,
-      evidence: [
-        ...(o.evidence ?? [`the official suite: ${o.status}`]),
-        `ocicat's ${f}: ${mine.status}: ${mine.detail}`,
-        ...(mine.evidence ?? []).map((l) => `  ${l}`),
-      ],
-    };
-  });
-}
-
 function matches(id: string, patterns: string[]): boolean {
   if (patterns.length === 0) return true;
   return patterns.some((p) => {
@@ -516,7 +467,7 @@ export async function main(argv: string[], log: (s: string) => void = printPlain
       const done = new Map<string, OfficialRun>();
       if (!official.length) return done;
       for (const s of running) {
-        const rel = `${dirname(evidencePath(s.target.id, 'x'))}/official`;
+        const rel = officialDir(s.target.id);
         done.set(
           s.target.id,
           await probeSwitches(s.target)
@@ -591,15 +542,12 @@ export async function main(argv: string[], log: (s: string) => void = printPlain
       process.exitCode = 0;
       rows = JSON.parse(await readFile(rowsFile, 'utf8').catch(() => '[]')) as FeatureResult[];
     }
+    const cases = new Map<string, FailedCase[]>();
     if (official.length) {
       const r = await officialDone;
       for (const [id, o] of r) {
-        rows.push(
-          ...markDisagreements(
-            o.rows.filter((x) => wanted(x.feature)),
-            rows,
-          ),
-        );
+        rows.push(...o.rows.filter((x) => wanted(x.feature)));
+        cases.set(id, o.cases);
         officialWrites.push(...o.writes);
         const n = (st: string) => o.rows.filter((x) => x.status === st).length;
         log(
@@ -637,6 +585,10 @@ export async function main(argv: string[], log: (s: string) => void = printPlain
       if (m?.pushMiBps !== undefined && m.pullMiBps !== undefined)
         info.throughput = { pushMiBps: m.pushMiBps, pullMiBps: m.pullMiBps };
     }
+    // defects (one root cause each) and disagreements: after the profiles' claims are
+    // judged, so that a profile is given only what its rules model
+    const analysis = analyse(rows, cases, features, (id) => `${officialDir(id)}/report.html`);
+    rows = analysis.rows;
     const finished = new Date();
     const results: Results = {
       schemaVersion: SCHEMA_VERSION,
@@ -654,11 +606,17 @@ export async function main(argv: string[], log: (s: string) => void = printPlain
       results: rows.sort(
         (a, b) => a.registry.localeCompare(b.registry) || a.feature.localeCompare(b.feature),
       ),
+      defects: analysis.defects,
+      disagreements: analysis.disagreements,
     };
     await writeReports(out, results);
     const count = (s: string) => rows.filter((x) => x.status === s).length;
     log(
       `\n${infos.length} registries (${unavailable.size} unavailable), ${features.length} features, ${rows.length} results: ${count('pass')} pass, ${count('fail')} fail, ${count('unsupported')} unsupported, ${count('fallback')} fallback, ${count('skip')} skip, ${count('error')} error\n`,
+    );
+    const withDefects = new Set(analysis.defects.map((d) => d.registry)).size;
+    log(
+      `${analysis.defects.length} defects on ${withDefects} registries, ${analysis.disagreements.length} disagreements with the official OCI suite\n`,
     );
     log(
       `conformance run took ${(results.run.durationMs / 1000).toFixed(1)} s\nreport: ${join(out, 'report.html')} (also report.md, junit.xml, results.json)\n`,

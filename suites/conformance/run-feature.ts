@@ -23,7 +23,11 @@ export interface FeatureResult {
   /** Requests and answers that decided the status (secrets redacted), for fail/unsupported/fallback/error. */
   evidence?: string[];
   metrics?: Record<string, number>;
-  /** An official-suite row whose verdict ocicat's own check of the same point contradicts. */
+  /** The defects behind a non-pass cell (reports/defects.ts): ids in results.json "defects". */
+  defects?: string[];
+  /** ocicat checks measured unsupported that explain an official row's failing cases. */
+  lacks?: string[];
+  /** Schema 1 only: an official row that ocicat's check of the same data set contradicted. */
   disagrees?: { feature: string; status: Status; explainedBy?: string[] };
 }
 

@@ -1,7 +1,8 @@
 // The official OCI conformance suite's verdicts as rows of ocicat's matrix
 // (issue 13): one feature per API row (`oci.api.*`) and data set (`oci.data.*`) of
 // its results.yaml (distribution-spec conformance at the version setup pins, spec
-// 1.1 defaults), with the ocicat feature that checks the same point, where one does.
+// 1.1 defaults). Which ocicat checks measure the same operation and case is said
+// per test case, in cases.ts.
 import type { Feature } from '../feature.ts';
 
 /** results.yaml "apis" keys. */
@@ -102,77 +103,6 @@ export const SWITCHES: Array<{ feature: string; env: string; rows: string[] }> =
     env: 'OCI_API_TAGS_DELETE',
     rows: [officialId('api', 'Tag delete'), officialId('api', 'Tag delete atomic')],
   },
-];
-
-/** Which ocicat feature checks the same point (the README's table; "" for none yet). */
-export const COVERED_BY: Record<string, string> = {
-  [officialId('api', 'Blob anonymous mount')]: '',
-  [officialId('api', 'Blob chunked')]: 'push.blob.chunked',
-  [officialId('api', 'Blob delete')]: 'delete.blob',
-  [officialId('api', 'Blob delete atomic')]: 'delete.blob',
-  [officialId('api', 'Blob get')]: 'pull.verify-digest',
-  [officialId('api', 'Blob get range')]: 'pull.blob.range-unsatisfiable',
-  [officialId('api', 'Blob head')]: '',
-  [officialId('api', 'Blob mount')]: 'push.mount',
-  [officialId('api', 'Blob post only')]: '',
-  [officialId('api', 'Blob post put')]: 'push.blob.monolithic',
-  [officialId('api', 'Blob push')]: 'push.blob.monolithic',
-  [officialId('api', 'Blob streaming')]: '',
-  [officialId('api', 'Blob upload cancel')]: '',
-  [officialId('api', 'Manifest delete')]: 'delete.manifest',
-  [officialId('api', 'Manifest delete atomic')]: 'delete.manifest',
-  [officialId('api', 'Manifest get by digest')]: 'catalog.pull',
-  [officialId('api', 'Manifest get by tag')]: 'catalog.pull',
-  [officialId('api', 'Manifest head by digest')]: '',
-  [officialId('api', 'Manifest head by tag')]: '',
-  [officialId('api', 'Manifest put by digest')]: '',
-  [officialId('api', 'Manifest put by tag')]: 'catalog.push',
-  [officialId('api', 'Manifest put with subject')]: 'referrers.api',
-  [officialId('api', 'Manifest put with tag params')]: '',
-  [officialId('api', 'Ping')]: '',
-  [officialId('api', 'Referrers')]: 'referrers.api',
-  [officialId('api', 'Tag delete')]: 'delete.tag',
-  [officialId('api', 'Tag delete atomic')]: 'delete.tag',
-  [officialId('api', 'Tag listing')]: 'tags.pagination',
-  [officialId('data', 'Artifact')]: 'manifest.shape.artifact-empty-config',
-  [officialId('data', 'Artifact Index')]: 'manifest.shape.artifact-index',
-  [officialId('data', 'Artifact without Layers')]: '',
-  [officialId('data', 'Artifacts with Subject')]: 'referrers.api',
-  [officialId('data', 'Bad Digest Image')]: 'push.blob.digest-mismatch',
-  [officialId('data', 'Blobs sha256')]: 'push.blob.monolithic',
-  [officialId('data', 'Blobs sha512')]: 'push.blob.sha512',
-  [officialId('data', 'Custom Fields')]: 'manifest.shape.custom-fields',
-  [officialId('data', 'Data Field')]: 'manifest.shape.data-field',
-  [officialId('data', 'Digest Algorithm sha512')]: 'push.blob.sha512',
-  [officialId('data', 'Empty Index')]: 'manifest.shape.empty-index',
-  [officialId('data', 'Image')]: '',
-  [officialId('data', 'Image Uncompressed')]: '',
-  [officialId('data', 'Image with Large Manifest')]: 'manifest.shape.large-4mib',
-  [officialId('data', 'Index')]: 'artifact.multi-layer-index',
-  [officialId('data', 'Index with Subject')]: 'manifest.shape.index-subject',
-  [officialId('data', 'Invalid Manifest Digest')]: 'manifest.bad-digest-reference',
-  [officialId('data', 'Missing Subject')]: 'manifest.shape.missing-subject',
-  [officialId('data', 'Nested Index')]: 'manifest.shape.nested-index',
-  [officialId('data', 'No Layers')]: 'manifest.shape.no-layers',
-  [officialId('data', 'Non-distributable Layers')]: 'manifest.non-distributable',
-  [officialId('data', 'Sparse Manifests')]: '',
-  [officialId('data', 'Tag Param')]: '',
-  [officialId('data', 'Tag Param sha512')]: '',
-};
-
-/**
- * Failing test cases of the official suite that a narrower ocicat check measures on
- * its own: when an official row fails only through such cases, and that ocicat check
- * fails too, the disagreement with a broader ocicat row is explained, not hidden.
- */
-export const EXPLAINED_BY: Array<{ cases: RegExp; feature: string; statuses?: string[] }> = [
-  { cases: /sha512/, feature: 'push.blob.sha512' },
-  // distribution 2.8 ignores n and last: the suite fails its tag-list steps, ocicat
-  // measures pagination as a capability the registry lacks
-  { cases: /tag-list/, feature: 'tags.pagination', statuses: ['fail', 'unsupported'] },
-  { cases: /out-of-order/, feature: 'push.blob.out-of-order' },
-  { cases: /range/, feature: 'pull.blob.range-unsatisfiable' },
-  { cases: /non-?distributable/i, feature: 'manifest.non-distributable' },
 ];
 
 export type OfficialFeature = Pick<Feature, 'id' | 'title' | 'area' | 'optional'>;

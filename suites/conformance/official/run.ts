@@ -17,6 +17,7 @@ import { findTool } from '../../../registries/tools.ts';
 import type { FeatureResult } from '../run-feature.ts';
 import { runTmp } from '../run-tmp.ts';
 import type { Target } from '../target.ts';
+import { type CaseVerdict, classifyCase, junitCases, unescapeXml } from './cases.ts';
 import type { Switch } from './probe.ts';
 import { OFF_BY_DEFAULT, OFFICIAL_APIS, OFFICIAL_DATA, OFFICIAL_FEATURES, officialId } from './rows.ts';
 
@@ -24,6 +25,8 @@ const TIMEOUT_MS = 120_000;
 
 export interface OfficialRun {
   rows: FeatureResult[];
+  /** Every test case with its verdict, a failing one with its last exchange (scrubbed). */
+  cases: Array<CaseVerdict & { exchange?: string }>;
   /** What the suite pushed (from the requests in its junit.xml), for the clean-up. */
   writes: WriteRecord[];
 }
@@ -38,6 +41,7 @@ export function officialErrorRows(target: Target, why: string): OfficialRun {
       durationMs: 0,
       detail: `the official OCI suite: ${why}`,
     })),
+    cases: [],
     writes: [],
   };
 }
@@ -115,8 +119,9 @@ export async function runOfficial(
       const text = await readFile(join(results, f), 'utf8').catch(() => undefined);
       if (text !== undefined) await writeFile(join(evidenceDir, f), clean(text));
     }
-    const junit = await readFile(join(results, 'junit.xml'), 'utf8').catch(() => '');
-    const failing = failingCases(junit);
+    const junit = clean(await readFile(join(results, 'junit.xml'), 'utf8').catch(() => ''));
+    const cases = junitCases(junit);
+    const failing = cases.filter((c) => c.status === 'fail').map((c) => c.name);
     const switchNote = off.length
       ? `; run with ${off.map((s) => `${s.env}=false`).join(', ')} (the registry refused ${off.map((s) => s.feature).join(', ')} when probed)`
       : '';
@@ -141,7 +146,7 @@ export async function runOfficial(
                   `the official OCI suite's report: ${evidenceRel}/report.html (every request and answer)`,
                   `its verdict: ${verdict ?? '(missing)'}${switchNote}`,
                   ...(status === 'fail'
-                    ? ['failing test cases:', ...casesFor(name, failing).slice(0, 30)]
+                    ? ['failing test cases:', ...casesFor(id, failing).slice(0, 30)]
                     : []),
                 ],
               }),
@@ -167,45 +172,18 @@ export async function runOfficial(
         else rows.push(row('error', `the official suite: ${verdict}`));
       }
     }
-    return { rows, writes: writesOf(junit, target.host) };
+    return { rows, cases, writes: writesOf(junit, target.host) };
   } finally {
     await rm(results, { recursive: true, force: true });
   }
 }
 
-const unescapeXml = (s: string) =>
-  s
-    .replace(/&#xA;/g, '\n')
-    .replace(/&#34;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
-
-const words = (s: string) =>
-  new Set(
-    s
-      .toLowerCase()
-      .split(/[^a-z0-9]+/)
-      .filter(Boolean),
-  );
-
-/** The failing test cases that name every word of a row ("Blobs sha512" -> "sha512 blobs/empty/blob-get"); all of them if none does. */
-function casesFor(row: string, failing: string[]): string[] {
-  const want = [...words(row)];
-  const hits = failing.filter((c) => {
-    const have = words(c);
-    return want.every((w) => have.has(w));
+/** The failing test cases that fail row `id` (official/cases.ts), and any the classification does not know. */
+function casesFor(id: string, failing: string[]): string[] {
+  return [...new Set(failing)].filter((c) => {
+    const cls = classifyCase(c);
+    return !cls || cls.rows.includes(id);
   });
-  return hits.length ? hits : failing;
-}
-
-/** The suite's failing test cases, by name. */
-function failingCases(junit: string): string[] {
-  const out: string[] = [];
-  for (const m of junit.matchAll(/<testcase name="([^"]*)"[^>]*status="failure"/g))
-    out.push(unescapeXml(m[1]!).replace(/^OCI Conformance Test\//, ''));
-  return out;
 }
 
 /** Every write the suite's requests made (junit system-err: "Method", "URL", then "Status"). */
