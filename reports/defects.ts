@@ -157,8 +157,8 @@ export function analyse(
         id: `official:${group}`,
         registry,
         title: cls
-          ? `The official suite's "${group}" cases fail, and no ocicat check of the same case fails`
-          : `The official suite's "${group}" cases fail (a case name ocicat does not classify yet)`,
+          ? `The official suite's ${group} cases fail, and no ocicat check of the same case fails`
+          : `The official suite's ${group} cases fail (a case name ocicat does not classify yet)`,
         level: 'unknown',
         spec: 'distribution-spec 1.1 (the official conformance suite)',
         detail: `failing: ${c.name}`,

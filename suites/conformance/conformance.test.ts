@@ -140,7 +140,7 @@ describe('ocicat conformance run', () => {
     const md = await readFile(join(dir, 'whole', 'report.md'), 'utf8');
     const html = await readFile(join(dir, 'whole', 'report.html'), 'utf8');
     expect(md).toContain(`## ${D2}`); // one section per registry, its fault rows among them
-    expect(md).toContain('## Failures by cause');
+    expect(md).toContain('## Defects');
     const decisive = whole.results.filter((x) =>
       ['fail', 'unsupported', 'fallback', 'error'].includes(x.status),
     );

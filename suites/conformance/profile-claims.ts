@@ -18,7 +18,7 @@ export function profileClaims(rows: FeatureResult[], backendTitle: string): Feat
     if (!r.registry.startsWith('profile/') || r.registry === BACKEND_ID || !decisive(r.status)) return r;
     const own = backend.get(r.feature);
     if (!own || !decisive(own.status)) return r;
-    const { evidence: _, disagrees: __, ...rest } = r;
+    const { evidence: _, defects: __, ...rest } = r;
     return {
       ...rest,
       status: 'skip',
