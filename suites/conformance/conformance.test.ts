@@ -228,11 +228,13 @@ describe('ocicat conformance run', () => {
       // the summary comes first: a row per registry
       await page.locator('#summary').waitFor({ state: 'visible' });
       expect(await page.locator('#summary tbody tr').count()).toBe(whole.registries.length);
-      // every failure can be found from the first screen: the list is there, grouped, and leads to evidence
-      const failures = page.locator('#failures li');
-      expect(await failures.count()).toBeGreaterThan(0);
-      const firstBox = await failures.first().boundingBox();
+      // the defects are on the first screen (issue 22): grouped by root cause, each
+      // registry's leading to its evidence
+      const defects = page.locator('#defects li');
+      expect(await defects.count()).toBeGreaterThan(0);
+      const firstBox = await defects.first().boundingBox();
       expect(firstBox!.y).toBeLessThan(1000);
+      expect(await defects.first().locator('a').first().getAttribute('href')).toMatch(/^evidence\//);
       // the matrix: every feature once, every registry a column, in groups
       expect(await page.locator('table.matrix tbody tr').count()).toBe(whole.features.length);
       expect(await page.locator('table.matrix').first().locator('thead th').count()).toBe(

@@ -5,12 +5,17 @@
 // GITHUB_PATH and GITHUB_STEP_SUMMARY files. `uses:` steps are recorded with
 // their evaluated `with:` for the test to check. An expression this runner does
 // not know is an error, so the test and action.yml cannot drift apart silently.
+// A workflow's job runs the same way (runWorkflowJob): its steps in order, run
+// steps in bash, `hashFiles()` in conditions; steps the test cannot run here (an
+// npm install of the whole project) are skipped by a predicate that says why.
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { parse } from 'yaml';
 
-interface Step {
+export interface Step {
   id?: string;
   name?: string;
   if?: string;
@@ -67,6 +72,41 @@ export async function runAction(
     if (!(k in action.inputs)) throw new Error(`no input ${k} in ${file}`);
   const inputs: Record<string, string> = {};
   for (const [k, v] of Object.entries(action.inputs)) inputs[k] = o.inputs[k] ?? v.default ?? '';
+  return runSteps(action.runs.steps, { ...o, inputs, outputs: action.outputs, composite: true });
+}
+
+/** One job of a workflow file (.github/workflows/*.yml), run as the runner would. */
+export async function runWorkflowJob(
+  file: string,
+  job: string,
+  o: {
+    workspace: string;
+    runnerTemp: string;
+    env?: NodeJS.ProcessEnv;
+    /** A reason to skip a step here (recorded as skipped), or undefined to run it. */
+    skip?: (step: Step) => string | undefined;
+  },
+): Promise<ActionRun> {
+  const wf = parse(await readFile(file, 'utf8')) as { jobs: Record<string, { steps: Step[] }> };
+  const steps = wf.jobs[job]?.steps;
+  if (!steps) throw new Error(`no job ${job} in ${file}`);
+  return runSteps(steps, { ...o, inputs: {}, outputs: {}, actionPath: o.workspace, composite: false });
+}
+
+async function runSteps(
+  steps: Step[],
+  o: {
+    inputs: Record<string, string>;
+    outputs: Record<string, { value: string }>;
+    actionPath: string;
+    workspace: string;
+    runnerTemp: string;
+    env?: NodeJS.ProcessEnv;
+    composite: boolean;
+    skip?: (step: Step) => string | undefined;
+  },
+): Promise<ActionRun> {
+  const inputs = o.inputs;
   const outputs: Record<string, Record<string, string>> = {};
   const jobEnv: Record<string, string> = {};
   const paths: string[] = [];
@@ -89,6 +129,12 @@ export async function runAction(
       return inputs[m[1]!]!;
     }
     if (e === 'github.action_path') return o.actionPath;
+    // hashFiles('path'): '' when no file matches (one literal path here)
+    const h = e.match(/^hashFiles\('([^'*?]+)'\)$/);
+    if (h) {
+      const f = join(o.workspace, h[1]!);
+      return existsSync(f) ? createHash('sha256').update(readFileSync(f)).digest('hex') : '';
+    }
     m = e.match(/^steps\.([\w-]+)\.outputs\.([\w-]+)$/);
     if (m) return outputs[m[1]!]?.[m[2]!] ?? '';
     if (/^'[^']*'$/.test(e)) return e.slice(1, -1);
@@ -110,11 +156,16 @@ export async function runAction(
   const runs: StepRun[] = [];
   let failed = false;
   let n = 0;
-  for (const step of action.runs.steps) {
+  for (const step of steps) {
     const label = step.id ?? step.name ?? step.uses ?? `step ${n}`;
     n++;
     if (!condition(step.if, failed)) {
       runs.push({ label, skipped: true, output: '' });
+      continue;
+    }
+    const why = o.skip?.(step);
+    if (why) {
+      runs.push({ label, skipped: true, output: why });
       continue;
     }
     if (step.uses) {
@@ -123,7 +174,9 @@ export async function runAction(
       runs.push({ label, skipped: false, uses: step.uses, with: w, output: '' });
       continue;
     }
-    if (step.shell !== 'bash') throw new Error(`${label}: composite run steps need shell: bash`);
+    // a workflow's run steps default to bash on Linux runners; a composite's must say so
+    if (o.composite ? step.shell !== 'bash' : (step.shell ?? 'bash') !== 'bash')
+      throw new Error(`${label}: run steps need shell: bash`);
     const outFile = join(o.runnerTemp, `output-${n}`);
     const envFile = join(o.runnerTemp, `env-${n}`);
     const pathFile = join(o.runnerTemp, `path-${n}`);
@@ -169,7 +222,7 @@ export async function runAction(
     if (code !== 0) failed = true;
   }
   const actionOutputs: Record<string, string> = {};
-  for (const [k, v] of Object.entries(action.outputs)) actionOutputs[k] = interpolate(v.value);
+  for (const [k, v] of Object.entries(o.outputs)) actionOutputs[k] = interpolate(v.value);
   return {
     steps: runs,
     failed,
