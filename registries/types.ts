@@ -14,6 +14,22 @@ export interface Login {
   password: string;
 }
 
+/**
+ * How a registry the run started was started (a vendor's submission README
+ * reproduces it): the binary or image, its arguments and configuration files with
+ * the run folder as $RUN_DIR; credential files (htpasswd, keys, token settings)
+ * are named, never shown.
+ */
+export interface RegistrySetup {
+  binary?: string;
+  image?: string;
+  args: string[];
+  env?: Record<string, string>;
+  files: Record<string, string>;
+  /** Files it reads that hold credentials or keys: their names only. */
+  secretFiles: string[];
+}
+
 export interface StartedRegistry extends AsyncDisposable {
   /** e.g. "distribution2" */
   readonly name: string;
@@ -31,6 +47,8 @@ export interface StartedRegistry extends AsyncDisposable {
   readonly expected?: ExpectedCapabilities;
   /** The token server of the token variant. */
   readonly token?: StartedTokenServer;
+  /** Process and container providers: how it was started. */
+  readonly setup?: RegistrySetup;
   /** Process provider: the registry's pid and run dir (for leak checks). */
   readonly pid?: number;
   readonly dir?: string;

@@ -6,9 +6,12 @@
 // the errors by cause, then the matrix in
 // collapsible groups with a sticky header row and feature column and the reason
 // written in every cell that is not a pass, then the evidence of each such cell.
+
+import { REQUIRED_ROWS } from '../suites/conformance/official/rows.ts';
 import { htmlText } from './escape.ts';
 import { needsEvidence, type Results, slug } from './results.ts';
 import {
+  certifiable,
   defectGroups,
   defectLink,
   failureGroups,
@@ -55,7 +58,7 @@ details.group>summary{font-weight:600;cursor:pointer;margin:8px 0}
 #failures a,#defects a{color:#0969da}#defects .title{font-weight:600}#defects .spec{color:#57606a;font-size:12px}
 #defects code,.ex{font-family:ui-monospace,Menlo,monospace;font-size:12px;background:#f6f8fa;padding:0 3px}
 .lvl{display:inline-block;padding:0 6px;margin-right:6px;border:1px solid #d0d7de;font-size:11px;font-weight:600}.lvl.MUST{background:#ffd7d5}.lvl.SHOULD{background:#fff8c5}
-td.n.defects{font-weight:700;color:#cf222e}
+td.n.defects{font-weight:700;color:#cf222e}td.cert{font-size:12px;white-space:nowrap}td.cert.ok{color:#1a7f37}td.cert.no{color:#cf222e}small.req{color:#0969da}
 .matrix td.cell i{display:block;font-style:normal;font-size:11px;color:#8c1d18;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;max-width:210px}
 .filters{margin:8px 0;padding:6px 8px;background:#f6f8fa;border:1px solid #d0d7de;display:flex;gap:16px;align-items:center}
 .legend span{display:inline-block;padding:1px 8px;margin-right:6px;border:1px solid #d0d7de;font-size:12px}
@@ -92,6 +95,13 @@ export function renderHtml(r: Results): string {
   // 1. summary: a row per registry that ran or failed setup; those this machine
   // cannot provide share one row per reason, so the failures stay near the top
   const sums = registrySummaries(r);
+  const cert = (id: string) => {
+    const c = certifiable(r, id);
+    if (!c) return '<td class="n"></td>';
+    return c.ok
+      ? '<td class="cert ok">certifiable</td>'
+      : `<td class="cert no" title="${esc(c.failing.join(', '))}">not: ${c.failing.length} required</td>`;
+  };
   const row = ({ info, counts, total, defects }: (typeof sums)[number]) => {
     const bar = STATUSES.filter((s) => counts[s] > 0)
       .map(
@@ -101,7 +111,7 @@ export function renderHtml(r: Results): string {
       .join('');
     const state = info.state === 'ran' ? 'ran' : 'setup failed';
     const cls = info.state === 'error' ? 'setup-error' : '';
-    return `<tr class="${cls}"><td class="reg">${esc(info.id)}</td><td>${esc(`${info.version}`)}</td><td class="state">${state}${info.reason ? `<div class="why">${esc(info.reason)}</div>` : ''}</td><td class="n${defects.length ? ' defects' : ''}">${defects.length ? `<a href="#defects-${slug(info.id)}">${defects.length}</a>` : '0'}</td>${STATUSES.map((s) => `<td class="n${counts[s] && s !== 'pass' && s !== 'skip' ? ` ${s}` : ''}">${counts[s]}</td>`).join('')}<td><div class="bar">${bar}</div></td></tr>`;
+    return `<tr class="${cls}"><td class="reg">${esc(info.id)}</td><td>${esc(`${info.version}`)}</td><td class="state">${state}${info.reason ? `<div class="why">${esc(info.reason)}</div>` : ''}</td><td class="n${defects.length ? ' defects' : ''}">${defects.length ? `<a href="#defects-${slug(info.id)}">${defects.length}</a>` : '0'}</td>${cert(info.id)}${STATUSES.map((s) => `<td class="n${counts[s] && s !== 'pass' && s !== 'skip' ? ` ${s}` : ''}">${counts[s]}</td>`).join('')}<td><div class="bar">${bar}</div></td></tr>`;
   };
   const unavailable = new Map<string, string[]>();
   for (const { info } of sums)
@@ -111,7 +121,7 @@ export function renderHtml(r: Results): string {
     ...sums.filter((x) => x.info.state !== 'unavailable').map(row),
     ...[...unavailable].map(
       ([why, ids]) =>
-        `<tr class="unavailable"><td class="reg" colspan="2">${ids.length} not run here: ${esc(ids.join(', '))}</td><td class="state" colspan="${STATUSES.length + 3}">unavailable<div class="why">${esc(why)}</div></td></tr>`,
+        `<tr class="unavailable"><td class="reg" colspan="2">${ids.length} not run here: ${esc(ids.join(', '))}</td><td class="state" colspan="${STATUSES.length + 4}">unavailable<div class="why">${esc(why)}</div></td></tr>`,
     ),
   ].join('\n');
   const tp = throughput(r);
@@ -194,7 +204,7 @@ export function renderHtml(r: Results): string {
               return `<td class="cell ${c.status}" data-s="${c.status}" title="${esc(`${c.status}: ${c.detail}`)}">${needsEvidence(c.status) ? `<a href="#${evidenceId(g.id, f.id)}">${body}</a>` : body}</td>`;
             })
             .join('');
-          return `<tr><td class="feature" title="${esc(f.title)}">${esc(f.id)}${f.optional ? ' <small>(optional)</small>' : ''}</td>${tds}</tr>`;
+          return `<tr><td class="feature" title="${esc(f.title)}">${esc(f.id)}${f.optional ? ' <small>(optional)</small>' : ''}${REQUIRED_ROWS.has(f.id) ? ' <small class="req">(required)</small>' : ''}</td>${tds}</tr>`;
         })
         .join('\n');
       const bad = r.results.filter(
@@ -227,7 +237,7 @@ ${STATUSES.map((s) => `${count(s)} ${s}`).join(', ')}</div>
 <div class="legend"><span class="pass">pass</span><span class="fail">fail: the registry is wrong</span><span class="unsupported">unsupported: optional, lacking</span><span class="fallback">fallback</span><span class="skip">skip: not measured here</span><span class="error">error: the harness broke, or setup failed</span></div>
 <p class="nav"><a href="#defects">${r.defects.length} defects ↓</a> · ${r.disagreements.length ? `<a href="#disagreements">${r.disagreements.length} disagreements ↓</a> · ` : ''}<a href="#failures">${groups.reduce((a, g) => a + g.cells.length, 0)} errors ↓</a> · <a href="#matrices">matrix ↓</a> · <a href="#evidence">evidence ↓</a></p>
 <h2>Summary</h2>
-<table id="summary"><thead><tr><th>registry</th><th>version</th><th>state</th><th>defects</th>${STATUSES.map((s) => `<th>${s}</th>`).join('')}<th></th></tr></thead><tbody>
+<table id="summary"><thead><tr><th>registry</th><th>version</th><th>state</th><th>defects</th><th title="the official suite's required rows: the OCI conformance program's certification">OCI 1.1</th>${STATUSES.map((s) => `<th>${s}</th>`).join('')}<th></th></tr></thead><tbody>
 ${summary}
 </tbody></table>
 ${tp.push && tp.pull ? `<p class="meta">Throughput: push ${formatSpread(tp.push)}, pull ${formatSpread(tp.pull)}; ${THROUGHPUT_NOTE}.</p>` : ''}

@@ -4,9 +4,11 @@
 // defects and every cell that is not a plain pass, naming the defect behind it: no
 // table is wider than a registry's own, whatever the number of registries.
 // Non-pass cells link to their evidence.
+import { REQUIRED_ROWS } from '../suites/conformance/official/rows.ts';
 import { mdCode, mdText } from './escape.ts';
 import { evidencePath, needsEvidence, officialDir, type Results } from './results.ts';
 import {
+  certifiable,
   defectGroups,
   defectLink,
   failureGroups,
@@ -43,12 +45,12 @@ export function renderMarkdown(r: Results): string {
   // 1. the summary: a row per registry, with why it did not run where it did not
   lines.push('## Summary', '');
   lines.push(
-    '| registry | version | provider | auth | state | defects | pass | fail | unsupported | fallback | skip | error |',
+    '| registry | version | provider | auth | state | defects | OCI 1.1 | pass | fail | unsupported | fallback | skip | error |',
   );
-  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const { info, counts, defects } of registrySummaries(r)) {
     lines.push(
-      `| [${short(info.id)}](#${anchor(info.id)}) | ${short(String(info.version))} | ${short(info.provider)}${info.profile ? ` (${short(info.profile)} profile)` : ''} | ${short(info.auth)} | ${info.state === 'ran' ? 'ran' : `${short(info.state)}: ${cell(info.reason ?? '')}`} | ${defects.length} | ${STATUSES.slice(
+      `| [${short(info.id)}](#${anchor(info.id)}) | ${short(String(info.version))} | ${short(info.provider)}${info.profile ? ` (${short(info.profile)} profile)` : ''} | ${short(info.auth)} | ${info.state === 'ran' ? 'ran' : `${short(info.state)}: ${cell(info.reason ?? '')}`} | ${defects.length} | ${certText(r, info.id)} | ${STATUSES.slice(
         0,
         6,
       )
@@ -131,6 +133,14 @@ export function renderMarkdown(r: Results): string {
       `${mdText(info.title)} ${mdText(String(info.version))}, ${mdText(info.provider)}, ${mdText(info.auth)}${info.state === 'ran' ? '' : `; ${mdText(info.state)}: ${mdCode(info.reason ?? '')}`}. ${STATUSES.map((s) => `${counts[s]} ${s}`).join(', ')}.`,
       '',
     );
+    const cert = certifiable(r, info.id);
+    if (cert && !cert.ok)
+      lines.push(
+        `Not certifiable for OCI distribution-spec 1.1: the official suite's required rows ${cert.failing.map((f) => mdCode(f)).join(', ')} do not pass.`,
+        '',
+      );
+    else if (cert)
+      lines.push("Certifiable for OCI distribution-spec 1.1: the official suite's required rows pass.", '');
     const own = r.defects.filter((d) => d.registry === info.id);
     if (own.length) {
       lines.push(`Defects (${own.length}):`, '');
@@ -146,7 +156,7 @@ export function renderMarkdown(r: Results): string {
       lines.push('| feature | status | defect | reason |', '|---|---|---|---|');
       for (const c of others)
         lines.push(
-          `| ${cell(c.feature)}${feature.get(c.feature)?.optional ? ' (optional)' : ''} | ${link(c, SYMBOL[c.status] ?? cell(c.status))} | ${behind(c)} | ${cell(c.detail)} |`,
+          `| ${cell(c.feature)}${feature.get(c.feature)?.optional ? ' (optional)' : ''}${REQUIRED_ROWS.has(c.feature) ? ' (required)' : ''} | ${link(c, SYMBOL[c.status] ?? cell(c.status))} | ${behind(c)} | ${cell(c.detail)} |`,
         );
     }
     const passed = cells.filter((c) => c.status === 'pass').map((c) => mdCode(c.feature));
@@ -161,6 +171,13 @@ export function renderMarkdown(r: Results): string {
     '',
   );
   return `${lines.join('\n')}\n`;
+}
+
+/** The summary's "OCI 1.1" cell: the official suite's required rows (the program's certification). */
+function certText(r: Results, registry: string): string {
+  const c = certifiable(r, registry);
+  if (!c) return '';
+  return c.ok ? 'certifiable' : `not certifiable: ${c.failing.length} required rows fail`;
 }
 
 /** What is behind a non-pass cell: its defects, or the capability the registry lacks. */

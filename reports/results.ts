@@ -1,5 +1,6 @@
 // results.json: the one file every report is rendered from. Schema-versioned.
 import { readFile } from 'node:fs/promises';
+import type { RegistrySetup } from '../registries/types.ts';
 import type { FeatureResult } from '../suites/conformance/run-feature.ts';
 import { analyse, type Defect, type Disagreement, type FailedCase } from './defects.ts';
 
@@ -27,6 +28,10 @@ export interface RegistryInfo {
   cleanup?: { deleted: number; refused: string[]; left: string[] };
   reason?: string;
   throughput?: { pushMiBps: number; pullMiBps: number };
+  /** How the run started it (a vendor's submission README reproduces it). */
+  setup?: RegistrySetup;
+  /** The official suite as it ran against it: its module@version and OCI_* settings. */
+  official?: { suite: string; env: Record<string, string> };
 }
 
 export interface FeatureInfo {

@@ -1,6 +1,7 @@
 // What both renderers put first (issue 15): per registry, its counts and state;
 // the failures grouped by root cause; the feature groups of the matrix; and the
 // throughput as median and range, said to be indicative.
+import { REQUIRED_ROWS } from '../suites/conformance/official/rows.ts';
 import {
   type Defect,
   evidencePath,
@@ -31,6 +32,18 @@ export function registrySummaries(r: Results): RegistrySummary[] {
     ) as Record<Status, number>;
     return { info, counts, total: rows.length, defects: r.defects.filter((d) => d.registry === info.id) };
   });
+}
+
+/**
+ * Whether the official suite's required rows pass (the program's "certifiable"):
+ * undefined where the suite did not give those rows verdicts on the registry.
+ */
+export function certifiable(r: Results, registry: string): { ok: boolean; failing: string[] } | undefined {
+  const rows = r.results.filter((x) => x.registry === registry && REQUIRED_ROWS.has(x.feature));
+  if (rows.length < REQUIRED_ROWS.size || rows.every((x) => x.status === 'skip' || x.status === 'error'))
+    return undefined;
+  const failing = rows.filter((x) => x.status !== 'pass').map((x) => x.feature);
+  return { ok: failing.length === 0, failing };
 }
 
 export interface DefectGroup {

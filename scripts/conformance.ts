@@ -24,17 +24,28 @@ import { startRemote } from '../registries/providers/remote.ts';
 import { PROFILES } from '../registries/proxy/profiles/index.ts';
 import { startProxy } from '../registries/proxy/proxy.ts';
 import { readRegistriesFile } from '../registries/registries-file.ts';
-import { type AuthVariant, RegistryUnavailable, type StartedRegistry } from '../registries/types.ts';
+import {
+  type AuthVariant,
+  type RegistrySetup,
+  RegistryUnavailable,
+  type StartedRegistry,
+} from '../registries/types.ts';
 import type { FailedCase } from '../reports/defects.ts';
 import { analyse } from '../reports/defects.ts';
 import { officialDir, type RegistryInfo, type Results, SCHEMA_VERSION } from '../reports/results.ts';
 import type { ProgressHook } from '../reports/results-reporter.ts';
+import { USAGE as SUBMISSION_USAGE, submissionMain } from '../reports/submission.ts';
 import { writeReports } from '../reports/write.ts';
 import type { Feature } from '../suites/conformance/feature.ts';
 import { FEATURES } from '../suites/conformance/features/index.ts';
 import { probeSwitches } from '../suites/conformance/official/probe.ts';
 import { OFFICIAL_FEATURES } from '../suites/conformance/official/rows.ts';
-import { type OfficialRun, officialErrorRows, runOfficial } from '../suites/conformance/official/run.ts';
+import {
+  OFFICIAL_SUITE,
+  type OfficialRun,
+  officialErrorRows,
+  runOfficial,
+} from '../suites/conformance/official/run.ts';
 import { BACKEND_ID, profileClaims } from '../suites/conformance/profile-claims.ts';
 import type { FeatureResult } from '../suites/conformance/run-feature.ts';
 import { makeRunTmp, removeRunTmp } from '../suites/conformance/run-tmp.ts';
@@ -45,7 +56,14 @@ import { readJournal, WRITES_ENV } from '../suites/conformance/write-journal.ts'
 const USAGE =
   'usage: ocicat conformance run [--registry PATTERN ...] [--registries FILE] [--out DIR] [--feature PREFIX ...] [--fail-on fail|error|never]';
 const FAIL_ON = ['fail', 'error', 'never'] as const;
+const SUBMISSION_HELP = `From a finished run, the folder a vendor submits to the OCI conformance program
+(github.com/opencontainers/oci-conformance): DIR/distribution-spec/v<X.Y>/<dir>/ with
+README.md (how to reproduce the run), PRODUCT.yaml (as given, checked) and the official
+suite's results.yaml, report.html and junit.xml; then the program's review checklist.
+Exit 0 when every line passes, 1 when one fails, 2 for bad input.
+`;
 const HELP = `${USAGE}
+       ${SUBMISSION_USAGE.replace('usage: ', '')}
 
 Start the registries (every one this machine can run, each quirk profile in front
 of a local registry; or, with --registries, those of the file), run ocicat's
@@ -90,6 +108,8 @@ function suiteConfig(): Parameters<typeof createVitest>[1] {
 
 interface Started {
   target: Target;
+  /** How it was started, for a registry the run started itself. */
+  setup?: RegistrySetup;
   stop(): Promise<void>;
   /** A registry the run did not start: delete what the journal says it received. */
   cleanup?(journal: WriteRecord[]): Promise<CleanupOutcome>;
@@ -161,7 +181,11 @@ function localPlans(): Plan[] {
           auth,
           async start() {
             const reg = await start(def, { auth: auth as AuthVariant });
-            return { target: targetOf(reg, id, def.title), stop: () => reg.stop() };
+            return {
+              target: targetOf(reg, id, def.title),
+              stop: () => reg.stop(),
+              ...(reg.setup ? { setup: reg.setup } : {}),
+            };
           },
         });
       }
@@ -319,6 +343,10 @@ export async function main(argv: string[], log: (s: string) => void = printPlain
     feature?: string[];
     'fail-on'?: string;
   };
+  if (command === 'submission' && (rest.includes('--help') || rest.includes('-h'))) {
+    process.stdout.write(`${SUBMISSION_USAGE}\n\n${SUBMISSION_HELP}`);
+    return 0;
+  }
   if (
     command === undefined ||
     command === '--help' ||
@@ -329,10 +357,11 @@ export async function main(argv: string[], log: (s: string) => void = printPlain
     process.stdout.write(HELP);
     return command === undefined ? 2 : 0;
   }
+  if (command === 'submission') return submissionMain(rest);
   try {
     if (command !== 'run')
       throw new Error(
-        `unknown conformance command "${command}"; ${suggestion(command, ['run'], 'commands')}`,
+        `unknown conformance command "${command}"; ${suggestion(command, ['run', 'submission'], 'commands')}`,
       );
     ({ values } = parseArgs({
       args: rest,
@@ -414,6 +443,7 @@ export async function main(argv: string[], log: (s: string) => void = printPlain
         running.push(s);
         info.version = s.target.version;
         info.title = s.target.title; // the profiles' backend says which registry it is
+        if (s.setup) info.setup = s.setup;
         log(`started ${plan.id} (${s.target.host})\n`);
       } catch (e) {
         const reason = (e as Error).message.split('\n')[0]!;
@@ -548,6 +578,8 @@ export async function main(argv: string[], log: (s: string) => void = printPlain
       for (const [id, o] of r) {
         rows.push(...o.rows.filter((x) => wanted(x.feature)));
         cases.set(id, o.cases);
+        const info = infos.find((x) => x.id === id);
+        if (info && o.env) info.official = { suite: OFFICIAL_SUITE, env: o.env };
         officialWrites.push(...o.writes);
         const n = (st: string) => o.rows.filter((x) => x.status === st).length;
         log(

@@ -10,7 +10,7 @@ import type { RegistryDefinition } from '../definition.ts';
 import { freePort } from '../process/free-port.ts';
 import { waitForV2 } from '../process/wait.ts';
 import { RegistryUnavailable, type StartedRegistry } from '../types.ts';
-import { type ProviderOptions, prepareFor } from './prepare.ts';
+import { type ProviderOptions, prepareFor, setupOf } from './prepare.ts';
 
 // The reaper container (testcontainers/ryuk) cannot be pulled here; stop() cleans up instead.
 process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
@@ -89,6 +89,7 @@ export async function startContainer(
     expected: def.expected,
     containerId: container.getId(),
     dir: p.dir,
+    setup: setupOf(p, { image: def.image.name }),
     ...(p.login ? { login: p.login } : {}),
     ...(p.tls ? { caFile: p.tls.caFile } : {}),
     ...(p.token ? { token: p.token } : {}),

@@ -9,7 +9,7 @@ import { writeHtpasswd } from '../auth/htpasswd.ts';
 import { type StartedTokenServer, startTokenServer } from '../auth/token-server.ts';
 import type { Launch, LaunchContext, RegistryDefinition } from '../definition.ts';
 import { makeTls, type TlsFiles } from '../tls/ca.ts';
-import type { AuthVariant, Login } from '../types.ts';
+import type { AuthVariant, Login, RegistrySetup } from '../types.ts';
 import { RegistryUnavailable } from '../types.ts';
 
 export interface Prepared {
@@ -125,4 +125,44 @@ export function prepareFor(
     ...(options.tokenTtl ? { tokenTtl: options.tokenTtl } : {}),
     ...(options.anonymousPull ? { anonymousPull: true } : {}),
   });
+}
+
+/** A credential or key file by its name: its content is never shown. */
+const SECRET = /htpasswd|auth|token|key|pem|passw|cert/i;
+
+/** The setup of a prepared registry, its run folder written as $RUN_DIR. */
+export function setupOf(
+  prepared: {
+    dir: string;
+    ctx: { seenAs: string };
+    launch: { args: string[]; env?: Record<string, string>; files: Record<string, string> };
+  },
+  how: { binary?: string; image?: string },
+): RegistrySetup {
+  const rel = (s: string) =>
+    s.split(prepared.ctx.seenAs).join('$RUN_DIR').split(prepared.dir).join('$RUN_DIR');
+  const files: Record<string, string> = {};
+  const secretFiles: string[] = [];
+  for (const [name, text] of Object.entries(prepared.launch.files)) {
+    if (SECRET.test(name)) secretFiles.push(name);
+    // a secret in a config (distribution's http.secret) is shown as a place to fill
+    else
+      files[name] = rel(text).replace(
+        /^([ \t]*(?:secret|password|passwd|token)[ \t]*:[ \t]*)\S.*$/gim,
+        '$1<generate your own>',
+      );
+  }
+  return {
+    ...how,
+    args: prepared.launch.args.map(rel),
+    ...(prepared.launch.env && Object.keys(prepared.launch.env).length
+      ? {
+          env: Object.fromEntries(
+            Object.entries(prepared.launch.env).map(([k, v]) => [k, SECRET.test(k) ? '<secret>' : rel(v)]),
+          ),
+        }
+      : {}),
+    files,
+    secretFiles,
+  };
 }

@@ -3,13 +3,13 @@
 // (SIGTERM, then SIGKILL) and removes the temp dir and any token server.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Agent } from 'undici';
 import type { RegistryDefinition } from '../definition.ts';
 import { freePort } from '../process/free-port.ts';
 import { waitForV2 } from '../process/wait.ts';
 import type { StartedRegistry } from '../types.ts';
-import { type ProviderOptions, prepareFor } from './prepare.ts';
+import { type ProviderOptions, prepareFor, setupOf } from './prepare.ts';
 
 export type ProcessOptions = ProviderOptions;
 
@@ -84,6 +84,7 @@ export async function startProcess(
       await launch();
     },
     dir: p.dir,
+    setup: setupOf(p, { binary: basename(binary) }),
     ...(p.login ? { login: p.login } : {}),
     ...(p.tls ? { caFile: p.tls.caFile } : {}),
     ...(p.token ? { token: p.token } : {}),

@@ -267,9 +267,11 @@ describe('ocicat conformance run', () => {
       const visible = await page.locator('table.matrix tbody tr:not(.hidden)').count();
       expect(visible).toBeGreaterThan(0);
       expect(visible).toBeLessThan(whole.features.length);
-      // a failure's link leads to its evidence
-      await page.locator('#failures a').first().click();
+      // a fail cell's link leads to its evidence on the page; a defect's to its file
+      await page.locator('table.matrix td.cell.fail a').first().click();
       expect(page.url()).toMatch(/#ev-/);
+      const file = await page.locator('#defects li a').first().getAttribute('href');
+      expect(existsSync(join(dir, 'whole', file!)), file!).toBe(true);
     } finally {
       await browser.close();
     }

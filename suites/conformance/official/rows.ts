@@ -73,6 +73,24 @@ const slug = (name: string) =>
 
 export const officialId = (kind: 'api' | 'data', name: string) => `oci.${kind}.${slug(name)}`;
 
+/**
+ * The rows the OCI conformance program's results page marks as required
+ * (REGISTRY-FACTS "The OCI conformance program"); all else is optional.
+ */
+export const REQUIRED_APIS = [
+  'Blob get',
+  'Blob head',
+  'Manifest get by digest',
+  'Manifest get by tag',
+  'Manifest head by digest',
+  'Manifest head by tag',
+] as const;
+export const REQUIRED_DATA = ['Blobs sha256', 'Image', 'Index'] as const;
+export const REQUIRED_ROWS = new Set<string>([
+  ...REQUIRED_APIS.map((n) => officialId('api', n)),
+  ...REQUIRED_DATA.map((n) => officialId('data', n)),
+]);
+
 /** Off unless asked for, in the suite itself: a skip, never a verdict on the registry. */
 export const OFF_BY_DEFAULT = new Set([
   officialId('api', 'Blob upload cancel'),

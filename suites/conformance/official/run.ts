@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { credentialSecrets, scrub } from '../../../harness/remote/redact.ts';
 import { recordWrite, type WriteRecord, writeOf } from '../../../harness/remote/write-log.ts';
+import PINS from '../../../registries/go-tools.json' with { type: 'json' };
 import { findTool } from '../../../registries/tools.ts';
 import type { FeatureResult } from '../run-feature.ts';
 import { runTmp } from '../run-tmp.ts';
@@ -29,7 +30,17 @@ export interface OfficialRun {
   cases: Array<CaseVerdict & { exchange?: string }>;
   /** What the suite pushed (from the requests in its junit.xml), for the clean-up. */
   writes: WriteRecord[];
+  /** The OCI_* settings it ran with (the password and the results folder as placeholders). */
+  env?: Record<string, string>;
 }
+
+/** The suite's module and version as setup pins it (registries/go-tools.json, bundled). */
+export const OFFICIAL_SUITE = (() => {
+  const pin = (PINS as Array<{ binary: string; module: string; version: string }>).find(
+    (x) => x.binary === 'conformance',
+  );
+  return pin ? `${pin.module}@${pin.version}` : 'github.com/opencontainers/distribution-spec/conformance';
+})();
 
 /** Every official row of `target` as an error with the reason (the suite missing, crashed, or the run broke). */
 export function officialErrorRows(target: Target, why: string): OfficialRun {
@@ -172,7 +183,19 @@ export async function runOfficial(
         else rows.push(row('error', `the official suite: ${verdict}`));
       }
     }
-    return { rows, cases, writes: writesOf(junit, target.host) };
+    const settings = Object.fromEntries(
+      Object.entries(env)
+        .filter(([k]) => k.startsWith('OCI_'))
+        .map(([k, v]) => [
+          k,
+          k === 'OCI_PASSWORD'
+            ? '<the password, from your environment>'
+            : k === 'OCI_RESULTS_DIR'
+              ? '<a folder for its results>'
+              : String(v),
+        ]),
+    );
+    return { rows, cases, writes: writesOf(junit, target.host), env: settings };
   } finally {
     await rm(results, { recursive: true, force: true });
   }
