@@ -4,7 +4,7 @@
 // a registries file with a password: the password in none of the files. On
 // distribution 2.8: not certifiable, the failing required rows named, in the
 // checklist and in the report's summary. Bad input: one line, exit 2, nothing written.
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
