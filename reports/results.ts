@@ -53,6 +53,8 @@ export interface Results {
     platform: string;
     /** Shards merged into this run (ids), when it is a merge. */
     shards?: string[];
+    /** The spec measured against (`--spec`): 1.1 unless next. */
+    spec?: '1.1' | 'next';
   };
   registries: RegistryInfo[];
   features: FeatureInfo[];

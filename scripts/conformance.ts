@@ -37,7 +37,7 @@ import type { ProgressHook } from '../reports/results-reporter.ts';
 import { USAGE as SUBMISSION_USAGE, submissionMain } from '../reports/submission.ts';
 import { writeReports } from '../reports/write.ts';
 import type { Feature } from '../suites/conformance/feature.ts';
-import { FEATURES } from '../suites/conformance/features/index.ts';
+import { FEATURES, featuresFor, SPEC_ENV, type SpecLevel } from '../suites/conformance/features/index.ts';
 import { probeSwitches } from '../suites/conformance/official/probe.ts';
 import { OFFICIAL_FEATURES } from '../suites/conformance/official/rows.ts';
 import {
@@ -54,7 +54,7 @@ import { TARGETS_ENV, type Target, type Targets } from '../suites/conformance/ta
 import { readJournal, WRITES_ENV } from '../suites/conformance/write-journal.ts';
 
 const USAGE =
-  'usage: ocicat conformance run [--registry PATTERN ...] [--registries FILE] [--out DIR] [--feature PREFIX ...] [--fail-on fail|error|never]';
+  'usage: ocicat conformance run [--registry PATTERN ...] [--registries FILE] [--out DIR] [--feature PREFIX ...] [--fail-on fail|error|never] [--spec 1.1|next]';
 const FAIL_ON = ['fail', 'error', 'never'] as const;
 const SUBMISSION_HELP = `From a finished run, the folder a vendor submits to the OCI conformance program
 (github.com/opencontainers/oci-conformance): DIR/distribution-spec/v<X.Y>/<dir>/ with
@@ -78,6 +78,8 @@ write report.html, report.md, junit.xml, results.json and evidence/ to --out
   --out DIR             where the reports go
   --fail-on LEVEL       exit 1 on fail or error cells (fail, the default), on error
                         cells only (error), or never
+  --spec 1.1|next       the spec to measure against (1.1, the default; next adds
+                        what main requires or recommends after 1.1.1)
 `;
 const ROOT = resolve(import.meta.dirname, '..');
 /** Run from dist/conformance.mjs (scripts/build.ts; an installed package has only that). */
@@ -342,6 +344,7 @@ export async function main(argv: string[], log: (s: string) => void = printPlain
     out?: string;
     feature?: string[];
     'fail-on'?: string;
+    spec?: string;
   };
   if (command === 'submission' && (rest.includes('--help') || rest.includes('-h'))) {
     process.stdout.write(`${SUBMISSION_USAGE}\n\n${SUBMISSION_HELP}`);
@@ -371,14 +374,17 @@ export async function main(argv: string[], log: (s: string) => void = printPlain
         out: { type: 'string' },
         feature: { type: 'string', multiple: true },
         'fail-on': { type: 'string' },
+        spec: { type: 'string' },
       },
     }));
+    if (values.spec !== undefined && values.spec !== '1.1' && values.spec !== 'next')
+      throw new Error(`--spec takes 1.1 or next, not "${values.spec}"`);
     if (values['fail-on'] !== undefined && !FAIL_ON.includes(values['fail-on'] as 'fail'))
       throw new Error(`--fail-on takes fail, error or never, not "${values['fail-on']}"`);
   } catch (e) {
     const message = (e as Error).message.split('\n')[0]!;
     const unknown = /^Unknown option '(-{1,2}[^']+)'/.exec(message)?.[1];
-    const names = ['--registry', '--registries', '--out', '--feature', '--fail-on', '--help'];
+    const names = ['--registry', '--registries', '--out', '--feature', '--fail-on', '--spec', '--help'];
     process.stderr.write(
       unknown
         ? `error: unknown option ${unknown}\nhint: ${suggestion(unknown, names, 'options')}\n`
@@ -397,6 +403,7 @@ export async function main(argv: string[], log: (s: string) => void = printPlain
     return 2;
   }
   const started = new Date();
+  const spec = (values.spec ?? '1.1') as SpecLevel;
   const out = resolve(values.out ?? join('out', 'conformance'));
   const patterns = values.registry ?? [];
   let plans: Plan[];
@@ -486,6 +493,7 @@ export async function main(argv: string[], log: (s: string) => void = printPlain
     process.env.OCICAT_RESULTS_FILE = rowsFile;
     process.env[WRITES_ENV] = journal;
     if (values.feature?.length) process.env.OCICAT_CONFORMANCE_FEATURES = values.feature.join(',');
+    process.env[SPEC_ENV] = spec;
     let rows: FeatureResult[] = [];
     const wanted = (id: string) => !values.feature?.length || values.feature.some((o) => id.startsWith(o));
     // The official OCI suite, a peer: with the switches a quick probe sets, beside
@@ -536,7 +544,7 @@ export async function main(argv: string[], log: (s: string) => void = printPlain
       process.env.VITEST = 'true';
       process.env.NODE_ENV ??= 'test';
       // progress on a terminal (none when piped): features done of all, per registry
-      const total = running.length * FEATURES.filter((f) => wanted(f.id)).length;
+      const total = running.length * featuresFor(spec).filter((f) => wanted(f.id)).length;
       let done = 0;
       let bad = 0;
       if (process.stderr.isTTY)
@@ -596,7 +604,9 @@ export async function main(argv: string[], log: (s: string) => void = printPlain
     removeRunTmp(tmp);
 
     const features: Array<Pick<Feature, 'id' | 'title' | 'area' | 'optional'>> = [
-      ...FEATURES.filter((f) => !values.feature?.length || values.feature.some((o) => f.id.startsWith(o))),
+      ...featuresFor(spec).filter(
+        (f) => !values.feature?.length || values.feature.some((o) => f.id.startsWith(o)),
+      ),
       ...official,
       CLEANUP_FEATURE,
     ];
@@ -632,6 +642,7 @@ export async function main(argv: string[], log: (s: string) => void = printPlain
         ocicat: JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')).version as string,
         node: process.version,
         platform: `${process.platform}-${process.arch}`,
+        spec,
       },
       registries: infos,
       features: features.map((f) => ({ id: f.id, title: f.title, area: f.area, optional: f.optional })),

@@ -4,7 +4,7 @@
 // reporter turns those into results.json. A registry's fail is a result, not a
 // broken test: only a harness error fails the test.
 import { describe, it } from 'vitest';
-import { FEATURES } from './features/index.ts';
+import { featuresFor, SPEC_ENV, type SpecLevel } from './features/index.ts';
 import { type FeatureResult, runFeature } from './run-feature.ts';
 import { targetsFromEnv } from './target.ts';
 
@@ -19,7 +19,8 @@ const only = process.env.OCICAT_CONFORMANCE_FEATURES?.split(',').filter(Boolean)
 
 for (const target of targets.targets) {
   describe.concurrent(target.id, () => {
-    for (const feature of FEATURES.filter((f) => !only || only.some((o) => f.id.startsWith(o)))) {
+    const spec = (process.env[SPEC_ENV] ?? '1.1') as SpecLevel;
+    for (const feature of featuresFor(spec).filter((f) => !only || only.some((o) => f.id.startsWith(o)))) {
       it(feature.id, async ({ task, skip }) => {
         const result = await runFeature(feature, targets, target);
         task.meta.conformance = result;

@@ -142,6 +142,31 @@ export const DEFECT_INFO: Record<string, DefectInfo> = {
     level: 'SHOULD',
     spec: S('Error Codes'),
   },
+  'tags.n-zero': {
+    title: 'GET tags/list?n=0 does not answer an empty list without Link',
+    level: 'MUST',
+    spec: S('Listing Tags (n=0)'),
+  },
+  'next.digest-header': {
+    title: 'GET or HEAD of a manifest or blob without Docker-Content-Digest (or HEAD without Content-Length)',
+    level: 'MUST',
+    spec: S('Pulling manifests and blobs', 'main'),
+  },
+  'next.upload-cancel': {
+    title: 'DELETE of an upload session is not answered 204, or the session stays',
+    level: 'SHOULD',
+    spec: S('Canceling an upload', 'main'),
+  },
+  'next.digest-algorithm': {
+    title: 'POST ?digest-algorithm= is ignored: an unknown algorithm is not refused with 400',
+    level: 'SHOULD',
+    spec: S('Pushing blobs: digest-algorithm', 'main'),
+  },
+  'next.tag-params': {
+    title: 'Tags applied by ?tag= without one OCI-Tag header per tag',
+    level: 'MUST',
+    spec: S('Pushing manifests with tags (?tag=, OCI-Tag)', 'main'),
+  },
   'errors.warning-headers': {
     title: 'Warning headers are malformed',
     level: 'SHOULD',

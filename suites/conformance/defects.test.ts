@@ -112,7 +112,8 @@ describe('defects on real registries', () => {
     const unnamed = r.results.filter((x) => x.status === 'fail' && !x.defects?.length && !x.lacks?.length);
     expect(unnamed.map((x) => `${x.registry} ${x.feature}`)).toEqual([]);
     expect(r.disagreements).toEqual([]);
-    expect(of(OLA)).toEqual([]);
+    // olareg 0.2.2 drops the connection on tags/list?n=0 (it panics: index out of range)
+    expect(of(OLA).map((x) => x.id)).toEqual(['tags.n-zero']);
     // missing optional features stay unsupported, never defects
     expect(of(D2).map((x) => x.id)).not.toContain('referrers.api');
     const md = await readFile(join(out, 'report.md'), 'utf8');

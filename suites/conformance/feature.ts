@@ -57,6 +57,8 @@ export interface Feature {
     | 'official';
   /** Optional in distribution-spec 1.1: lacking it is "unsupported", not "fail". */
   optional: boolean;
+  /** Runs only with `conformance run --spec next`: what main asks beyond 1.1.1 (features/spec-next.ts). */
+  spec?: 'next';
   run(ctx: FeatureContext): Promise<Outcome>;
 }
 

@@ -8,6 +8,7 @@ import { interopFeatures } from './interop.ts';
 import { manifestShapeFeatures } from './manifest-shapes.ts';
 import { registryFeatures } from './registry.ts';
 import { specDepthFeatures } from './spec-depth.ts';
+import { specNextFeatures } from './spec-next.ts';
 import { warningFeatures } from './warnings.ts';
 
 export const FEATURES: Feature[] = [
@@ -21,4 +22,14 @@ export const FEATURES: Feature[] = [
   ...artifactFeatures,
   ...faultFeatures,
   ...warningFeatures,
+  ...specNextFeatures,
 ];
+
+/** The spec a run measures against (`--spec`): 1.1, or next (main, after 1.1.1). */
+export type SpecLevel = '1.1' | 'next';
+export const SPEC_ENV = 'OCICAT_SPEC';
+
+/** The features of a run at `spec`: those of 1.1, and with next also main's. */
+export function featuresFor(spec: SpecLevel): Feature[] {
+  return FEATURES.filter((f) => !f.spec || spec === 'next');
+}
