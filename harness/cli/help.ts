@@ -5,11 +5,15 @@ export const TOP_USAGE = `usage: ocicat <command> [options]
 
   catalog   package, push, pull, promote, list, unpackage and inspect catalogs
             (ocicat catalog --help)
+  copy <oci://src> <oci://dst>
+            copy any artifact (an index and all below it) between registries (ocicat copy --help)
   conformance run [--registry PATTERN]... [--registries FILE] [--feature PREFIX]...
-            [--out DIR] [--fail-on fail|error|never]
+            [--out DIR] [--fail-on fail|error|never] [--spec 1.1|next]
             test registries and write the compatibility report (ocicat conformance run --help)
-  report diff OLD NEW | merge --out DIR SHARD... | render DIR
-            compare, join and re-render reports (ocicat report --help)
+  conformance submission RUN_DIR --registry ID --product PRODUCT.yaml --out DIR
+            the folder for the OCI conformance program, and its checklist
+  report diff OLD NEW | merge --out DIR SHARD... | render DIR | history RUN... --out DIR
+            compare, join, re-render reports; runs as a timeline (ocicat report --help)
 
   --version   print the version
   --help      this text; every command and subcommand answers --help

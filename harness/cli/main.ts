@@ -6,6 +6,7 @@ import { addService, createCatalog } from '../catalog/scaffold.ts';
 import { validateCatalog } from '../catalog/validate.ts';
 import { OcicatError } from '../errors.ts';
 import { createContext, type GlobalOptions, type OpsContext } from '../ops/context.ts';
+import { copyArtifact } from '../ops/copy.ts';
 import { inspectCatalog, listCatalogs, unpackageCatalog } from '../ops/local.ts';
 import { login, logout } from '../ops/login.ts';
 import { packageCatalog } from '../ops/package.ts';
@@ -107,6 +108,16 @@ Write a cached catalog into the new folder <dir>; never outside it.
 Describe a cached catalog (or, with --remote, the one in the registry).
 `,
 };
+
+const COPY_HELP = `usage: ocicat copy <oci://src> <oci://dst>
+
+Copy an artifact of any kind (an image, an index and every manifest and blob below
+it, a Helm chart, a Zarf package, a catalog) from src to dst, as oras cp and crane copy
+do: children first and the tag last, so a failure never leaves dst tagged with
+something incomplete; digests unchanged; blobs mounted within one registry, streamed
+registry to registry otherwise (nothing is kept on this machine). A dst without a tag
+or digest takes src's.
+`;
 
 interface Run {
   p: Parsed;
@@ -271,6 +282,15 @@ const COMMANDS: Record<
       else io.out(`Unpacked ${r.name} ${r.version} into ${r.directory}\n`);
     },
   },
+  copy: {
+    options: {},
+    async run({ p, io, json, ctx }) {
+      const [src, dst] = positional(p, 2, 'ocicat copy <oci://src> <oci://dst>');
+      const r = await copyArtifact(await ctx(), src!, dst!);
+      if (json) printJson(io, r);
+      else io.out(`Copied ${r.source} to ${r.reference}\nDigest: ${r.digest}\n`);
+    },
+  },
   inspect: {
     options: { remote: { type: 'boolean' } },
     async run({ p, io, json, ctx }) {
@@ -317,10 +337,13 @@ export async function main(
       io.out(USAGE);
       return argv.length === 1 ? 2 : 0;
     }
-    if (argv[0] !== 'catalog')
+    if (argv[0] !== 'catalog' && argv[0] !== 'copy')
       throw new OcicatError('USAGE', `unknown command "${argv[0]}"`, {
-        hint: suggestion(argv[0]!, ['catalog', 'conformance', 'report'], 'commands'),
+        hint: suggestion(argv[0]!, ['catalog', 'copy', 'conformance', 'report'], 'commands'),
       });
+    // `ocicat copy` is a command of its own; the rest are `ocicat catalog <name>`
+    const topLevel = argv[0] === 'copy';
+    if (topLevel) argv = ['copy', ...argv];
     const name = argv[1]!;
     const command = COMMANDS[name];
     if (!command)
@@ -328,7 +351,7 @@ export async function main(
         hint: suggestion(name, Object.keys(COMMANDS), 'one of'),
       });
     if (argv.includes('--help') || argv.includes('-h')) {
-      io.out(`${COMMAND_HELP[name]}\n${GLOBALS_HELP}`);
+      io.out(`${topLevel ? COPY_HELP : COMMAND_HELP[name]}\n${GLOBALS_HELP}`);
       return 0;
     }
     const p = parse(argv.slice(2), command.options);
@@ -338,7 +361,7 @@ export async function main(
       str(p.values.timeout) === undefined
         ? DEFAULT_COMMAND_TIMEOUT_MS
         : parseDuration(str(p.values.timeout)!);
-    if (limit > 0) deadline = overallDeadline(io, `catalog ${name}`, limit);
+    if (limit > 0) deadline = overallDeadline(io, topLevel ? name : `catalog ${name}`, limit);
     const globals: GlobalOptions = {
       home: resolve(ocicatHome(env, str(p.values.home))),
       ...(p.values['plain-http'] ? { plainHttp: true } : {}),

@@ -10,6 +10,7 @@ import { registryFeatures } from './registry.ts';
 import { specDepthFeatures } from './spec-depth.ts';
 import { specNextFeatures } from './spec-next.ts';
 import { warningFeatures } from './warnings.ts';
+import { zarfFeatures } from './zarf.ts';
 
 export const FEATURES: Feature[] = [
   ...blobFeatures,
@@ -20,6 +21,7 @@ export const FEATURES: Feature[] = [
   ...catalogFeatures,
   ...interopFeatures,
   ...artifactFeatures,
+  ...zarfFeatures,
   ...faultFeatures,
   ...warningFeatures,
   ...specNextFeatures,

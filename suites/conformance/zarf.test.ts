@@ -1,0 +1,197 @@
+// Zarf packages as Zarf publishes them (issue 27), against real registries: the
+// three vectors pass on olareg and distribution 2.8, and fail behind the GitLab and
+// Quay profiles (their allow-lists refuse Zarf's config media type; Zarf has no
+// fallback) with the registry's answer; vector-large's shape (a generated 300 MiB
+// layer, one monolithic PUT) passes on olareg. `ocicat copy` promotes a Zarf package
+// between registries with its digests unchanged, and within one registry by mount;
+// a source that is not there and a destination that refuses a blob each give one
+// line naming the side, exit 1, and nothing tagged.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadZarfVector, zarfVectorsDir } from '../../fixtures/zarf-vectors.ts';
+import { distribution2 } from '../../registries/definitions/distribution2.ts';
+import { olareg } from '../../registries/definitions/olareg.ts';
+import { startProcess } from '../../registries/providers/process.ts';
+import { profile } from '../../registries/proxy/profiles/index.ts';
+import { startProxy } from '../../registries/proxy/proxy.ts';
+import type { StartedRegistry } from '../../registries/types.ts';
+import { ocicat } from '../support/cli.ts';
+import { clientFor, tryStart } from '../support/registry.ts';
+import { ZARF_LARGE_ENV, zarfFeatures } from './features/zarf.ts';
+import { runFeature } from './run-feature.ts';
+import type { Target } from './target.ts';
+
+let ola: StartedRegistry | undefined;
+let d2: StartedRegistry | undefined;
+let skip = '';
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ocicat-zarf-'));
+  const a = await tryStart(() => startProcess(olareg));
+  const b = await tryStart(() => startProcess(distribution2));
+  ola = a.reg;
+  d2 = b.reg;
+  skip = a.skip ?? b.skip ?? (zarfVectorsDir() ? '' : "Zarf's vectors are not in ../shared/zarf-vectors");
+});
+afterAll(async () => {
+  await ola?.stop();
+  await d2?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const target = (host: string, id: string): Target => ({
+  id,
+  title: id,
+  name: id,
+  version: '',
+  provider: 'process',
+  auth: 'anonymous',
+  host,
+  plainHttp: true,
+  namespace: 'zarf',
+});
+async function verdict(id: string, host: string) {
+  const f = zarfFeatures.find((x) => x.id === id)!;
+  const t = target(host, 'r');
+  const r = await runFeature(f, { targets: [t] }, t);
+  return { status: r.status, detail: r.detail, evidence: (r.evidence ?? []).join('\n') };
+}
+
+describe('artifact.zarf-package', () => {
+  it('passes on olareg and distribution 2.8', async (ctx) => {
+    if (!ola || !d2 || skip) return ctx.skip(skip);
+    for (const reg of [ola, d2]) {
+      const v = await verdict('artifact.zarf-package', reg.host);
+      expect(v.status, v.detail).toBe('pass');
+      expect(v.detail).toContain('vector-many 32 layers');
+    }
+  });
+
+  it.for(['gitlab', 'quay'])(
+    'fails behind the %s profile, with the answer in the evidence',
+    async (name, ctx) => {
+      if (!ola || skip) return ctx.skip(skip);
+      await using proxy = await startProxy(ola, profile(name).rules());
+      const v = await verdict('artifact.zarf-package', proxy.host);
+      expect(v.status).toBe('fail');
+      expect(v.detail).toMatch(
+        /^vector-small: the image manifest .* refused: 400 MANIFEST_INVALID: .*\(Zarf has no fallback\)$/,
+      );
+      expect(v.evidence).toMatch(/PUT \S+\/manifests\/sha256:99036b14\S* -> 400/);
+      expect(v.evidence).toContain(`ocicat-proxy-rule: ${name}`);
+    },
+  );
+
+  it("vector-large's shape: a 300 MiB layer in one monolithic PUT, on olareg", async (ctx) => {
+    if (!ola || skip) return ctx.skip(skip);
+    process.env[ZARF_LARGE_ENV] = '1';
+    try {
+      const v = await verdict('artifact.zarf-package.large', ola.host);
+      expect(v.status, v.detail).toBe('pass');
+      expect(v.detail).toMatch(/^vector-large 3 layers, 300\.0 MiB in one monolithic PUT$/);
+    } finally {
+      delete process.env[ZARF_LARGE_ENV];
+    }
+    // without the switch: a skip that says how
+    expect((await verdict('artifact.zarf-package.large', ola.host)).status).toBe('skip');
+  }, 120_000);
+});
+
+describe('ocicat copy', () => {
+  async function publishSmall(reg: StartedRegistry, repo: string) {
+    const p = await loadZarfVector('vector-small-multiarch');
+    const client = clientFor(reg);
+    try {
+      const { RemoteRepository } = await import('../../harness/remote/repository.ts');
+      const r = new RemoteRepository(client, { registry: reg.host, repository: repo });
+      for (const b of p.blobs) await r.pushBlob({ digest: b.digest, size: b.size }, b.source);
+      for (const m of p.manifests)
+        await r.putManifest(m.digest, m.bytes, 'application/vnd.oci.image.manifest.v1+json');
+      await r.putManifest(p.tag, p.index, 'application/vnd.oci.image.index.v1+json');
+    } finally {
+      await client.close();
+    }
+    return p;
+  }
+
+  it('promotes a Zarf package to another registry and to another repository, digests unchanged', async (ctx) => {
+    if (!ola || !d2 || skip) return ctx.skip(skip);
+    const p = await publishSmall(ola, 'dev/pkg');
+    const home = join(dir, 'h1');
+    const cross = await ocicat(
+      ['copy', `oci://${ola.host}/dev/pkg:0.1.0`, `oci://${d2.host}/prod/pkg`, '--plain-http', '--json'],
+      { home },
+    );
+    expect(cross.code, cross.stderr).toBe(0);
+    const r = JSON.parse(cross.stdout) as { digest: string; reference: string; copied: number };
+    expect(r.digest).toBe(p.indexDigest);
+    expect(r.reference).toBe(`oci://${d2.host}/prod/pkg:0.1.0`);
+    expect(r.copied).toBe(1 + 2 + 6); // the index, two manifests, six blobs
+    // crane-like check: the destination answers the same bytes
+    const back = await fetch(`http://${d2.host}/v2/prod/pkg/manifests/0.1.0`, {
+      headers: { accept: 'application/vnd.oci.image.index.v1+json' },
+    });
+    expect(Buffer.from(await back.arrayBuffer()).equals(p.index)).toBe(true);
+    // within one registry: nothing is uploaded (mounted), the same digest
+    const same = await ocicat(
+      [
+        'copy',
+        `oci://${d2.host}/prod/pkg:0.1.0`,
+        `oci://${d2.host}/stage/pkg:0.1.0`,
+        '--plain-http',
+        '--json',
+      ],
+      { home },
+    );
+    expect(same.code, same.stderr).toBe(0);
+    expect((JSON.parse(same.stdout) as { digest: string }).digest).toBe(p.indexDigest);
+  });
+
+  it('a source that is not there: one line naming the source, exit 1', async (ctx) => {
+    if (!ola || !d2 || skip) return ctx.skip(skip);
+    const r = await ocicat(
+      ['copy', `oci://${ola.host}/nothing/here:1.0.0`, `oci://${d2.host}/x/y:1.0.0`, '--plain-http'],
+      {
+        home: join(dir, 'h2'),
+      },
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^error: source oci://${ola.host.replace(/\./g, '\\.')}/nothing/here: `));
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('error:'))).toHaveLength(1);
+  });
+
+  it('a destination that refuses a blob: one line naming the destination and the blob, nothing tagged', async (ctx) => {
+    if (!ola || !d2 || skip) return ctx.skip(skip);
+    const p = await publishSmall(ola, 'dev/refused');
+    const big = p.blobs.find((b) => b.size > 1_000_000)!;
+    await using proxy = await startProxy(d2, [
+      {
+        name: 'refuses the big layer',
+        method: 'PUT',
+        when: (req) => req.path.includes(encodeURIComponent(big.digest)) || req.path.includes(big.digest),
+        reply: {
+          status: 403,
+          headers: { 'content-type': 'application/json' },
+          body: '{"errors":[{"code":"DENIED","message":"quota exceeded"}]}',
+        },
+      },
+    ]);
+    const r = await ocicat(
+      [
+        'copy',
+        `oci://${ola.host}/dev/refused:0.1.0`,
+        `oci://${proxy.host}/prod/refused:0.1.0`,
+        '--plain-http',
+      ],
+      {
+        home: join(dir, 'h3'),
+      },
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: destination \S+\/prod\/refused: .*quota exceeded/m);
+    const tag = await fetch(`http://${d2.host}/v2/prod/refused/manifests/0.1.0`, { method: 'HEAD' });
+    expect(tag.status).toBe(404);
+  });
+});
