@@ -158,7 +158,9 @@ describe('ocicat copy', () => {
       },
     );
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`^error: source oci://${ola.host.replace(/\./g, '\\.')}/nothing/here: `));
+    expect(r.stderr).toMatch(
+      new RegExp(`^error: source oci://${ola.host.replace(/\./g, '\\.')}/nothing/here: `),
+    );
     expect(r.stderr.split('\n').filter((l) => l.startsWith('error:'))).toHaveLength(1);
   });
 

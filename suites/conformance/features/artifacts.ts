@@ -36,16 +36,19 @@ async function roundTrip(ctx: FeatureContext, mem: MemoryTarget, tag: string): P
   return r.copied;
 }
 
-export const artifactFeatures: Feature[] = [
-  {
-    id: 'artifact.helm-chart',
-    title:
-      'A Helm chart: the real helm packages and pushes it, ocicat reads and promotes it, helm pulls the copy',
+/**
+ * A Helm chart with the real helm `binary` (Helm 3 and Helm 4 each have a row: a
+ * difference between them against a registry is a finding for the report).
+ */
+function helmChart(id: string, binary: string, label: string): Feature {
+  return {
+    id,
+    title: `A Helm chart: the real ${label} packages and pushes it, ocicat reads and promotes it, ${label} pulls the copy`,
     area: 'artifact',
     optional: true,
     async run(ctx) {
-      const helm = await findTool('helm');
-      if (!helm) return skip('helm is not installed (npm run setup builds it)');
+      const helm = await findTool(binary);
+      if (!helm) return skip(`${label} is not installed (npm run setup builds it)`);
       const env = await peerEnv(ctx);
       const dir = await mkdtemp(join(ctx.tmp, 'helm-'));
       const tls = ctx.target.plainHttp
@@ -57,7 +60,7 @@ export const artifactFeatures: Feature[] = [
             : [];
       await run(helm, ['create', 'pet-store'], { env, cwd: dir });
       await run(helm, ['package', 'pet-store'], { env, cwd: dir });
-      const base = ctx.fresh('helm');
+      const base = ctx.fresh(binary);
       ctx.track(`${base}/pet-store`);
       try {
         await run(helm, ['push', 'pet-store-0.1.0.tgz', `oci://${ctx.target.host}/${base}`, ...tls], {
@@ -65,7 +68,7 @@ export const artifactFeatures: Feature[] = [
           cwd: dir,
         });
       } catch (e) {
-        const out = peerFailure('helm', e);
+        const out = peerFailure(label, e);
         return out.status === 'unsupported' ? out : fail(out.detail);
       }
       // ocicat reads what helm pushed, and promotes it to another repository
@@ -90,7 +93,7 @@ export const artifactFeatures: Feature[] = [
       try {
         await run(helm, ['pull', ref, '--version', '0.1.0', '-d', join(dir, 'out'), ...tls], { env });
       } catch (e) {
-        return peerFailure('helm pull of the copy', e);
+        return peerFailure(`${label} pull of the copy`, e);
       }
       const tgz = await readFile(join(dir, 'out', 'pet-store-0.1.0.tgz'));
       expectThat(digestOf(tgz) === m.layers[0]!.digest, 'helm pulled other chart bytes from the copy');
@@ -98,9 +101,14 @@ export const artifactFeatures: Feature[] = [
         await run(helm, ['show', 'chart', ref, '--version', '0.1.0', ...tls], { env })
       ).stdout.toString();
       expectThat(/name: pet-store/.test(shown), 'helm show chart does not show the chart');
-      return pass('helm push, ocicat read and promote, helm pull and show of the copy');
+      return pass(`${label} push, ocicat read and promote, ${label} pull and show of the copy`);
     },
-  },
+  };
+}
+
+export const artifactFeatures: Feature[] = [
+  helmChart('artifact.helm-chart', 'helm', 'helm 3'),
+  helmChart('artifact.helm4-chart', 'helm4', 'helm 4'),
   {
     id: 'artifact.multi-layer-index',
     title: 'A multi-layer package with an image index at the tag (Zarf-style)',
