@@ -30,7 +30,9 @@ async function side<T>(which: 'source' | 'destination', target: Target, fn: () =
   try {
     return await fn();
   } catch (e) {
-    if (e instanceof OcicatError) {
+    // an error that names its side already (a source blob that failed its digest
+    // while the destination's upload read it) keeps it
+    if (e instanceof OcicatError && !/^(source|destination) /.test(e.message)) {
       throw new OcicatError(e.code, `${which} ${target.name}: ${e.message}`, {
         cause: e,
         ...(e.hint ? { hint: e.hint } : {}),

@@ -2,6 +2,7 @@
 // re-openable source backed by (ranged) GETs, so a registry-to-registry copy
 // streams without touching the disk and can still retry an upload.
 import { OcicatError } from '../errors.ts';
+import { Verifier } from '../oci/digest.ts';
 import { MAX_PUSH_MANIFEST_BYTES } from '../oci/limits.ts';
 import { type Descriptor, isManifestDescriptor, parseManifest } from '../oci/manifest.ts';
 import { type BlobSource, bufferSource } from '../remote/blob-source.ts';
@@ -13,6 +14,34 @@ import { type PushOptions, readAll, type Target } from './target.ts';
 export interface RemoteTargetOptions {
   strategy?: UploadStrategy;
   chunkSize?: number;
+}
+
+/**
+ * The whole blob, checked against its descriptor, with its last chunk held back
+ * until the digest matches: an upload fed from it never completes with bytes that
+ * are not the blob (a registry-to-registry copy streams without a file between).
+ */
+async function* verified(
+  input: AsyncIterable<Buffer>,
+  desc: Descriptor,
+  name: string,
+): AsyncGenerator<Buffer> {
+  const v = new Verifier(desc);
+  let held: Buffer | undefined;
+  try {
+    for await (const c of input) {
+      v.update(c);
+      if (held) yield held;
+      held = c;
+    }
+    v.finish();
+  } catch (e) {
+    // the upload that reads it fails with this: it is the source's fault, say so
+    if (e instanceof OcicatError && (e.code === 'DIGEST_MISMATCH' || e.code === 'SIZE_MISMATCH'))
+      throw new OcicatError(e.code, `source ${name}: blob ${desc.digest}: ${e.message}`, { cause: e });
+    throw e;
+  }
+  if (held) yield held;
 }
 
 /** At most `n` bytes of a chunk stream; the rest is not read. */
@@ -62,10 +91,12 @@ export class RemoteTarget implements Target {
   async fetch(desc: Descriptor): Promise<BlobSource> {
     if (isManifestDescriptor(desc)) return bufferSource(await this.manifestBytes(desc));
     const repo = this.repo;
+    const name = this.name;
     return {
       size: desc.size,
       open(start: number, end: number): AsyncIterable<Buffer> {
         const s = repo.readBlob(desc, { offset: start });
+        if (start === 0 && end >= desc.size) return verified(s, desc, name);
         return end >= desc.size ? s : take(s, end - start);
       },
       toFile: (path, onProgress) => repo.fetchBlobToFile(desc, path, onProgress ? { onProgress } : {}),

@@ -41,6 +41,8 @@ export function vettedLayer(
   repo: RemoteRepository,
   desc: Descriptor,
   vet: (gunzip: Gunzip, fed: Promise<void>) => Promise<unknown>,
+  /** The file holds the first `bytes` bytes (a promote's upload reads it as it grows: layer-tee.ts). */
+  onWritten?: (bytes: number) => void,
 ): BlobSource {
   return {
     size: desc.size,
@@ -103,7 +105,11 @@ export function vettedLayer(
           if (--holders === 0) give(full);
         };
         writing = writing
-          .then(() => (writeError ? undefined : writeAll(fh, buf, at)))
+          .then(async () => {
+            if (writeError) return;
+            await writeAll(fh, buf, at);
+            onWritten?.(at + buf.length);
+          })
           .catch((e: unknown) => {
             writeError = e;
           })

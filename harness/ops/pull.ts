@@ -10,11 +10,13 @@ import { type Form, readArtifact } from '../catalog/artifact.ts';
 import { unpackInflating, unpackLayer } from '../catalog/unpack.ts';
 import { RemoteTarget } from '../content/remote-target.ts';
 import { OcicatError } from '../errors.ts';
+import type { Descriptor } from '../oci/manifest.ts';
 import { formatReference, parseReference } from '../oci/reference.ts';
 import { bufferSource } from '../remote/blob-source.ts';
 import { isRegistryError } from '../remote/registry-error.ts';
 import type { OpsContext } from './context.ts';
 import { vettedLayer } from './layer-pass.ts';
+import type { LayerTee } from './layer-tee.ts';
 
 export interface PullResult {
   reference: string;
@@ -27,7 +29,19 @@ export interface PullResult {
   previousDigest?: string;
 }
 
-export async function pullCatalog(ctx: OpsContext, input: string): Promise<PullResult> {
+/** A promote's hooks into the pull (push.ts, layer-tee.ts). */
+export interface PullOptions {
+  /** Called once the manifest is read: a tee to fill as the layer lands. */
+  onArtifact?: (layer: Descriptor) => LayerTee | undefined;
+  /** Awaited before the catalog is recorded in the cache: a rejection records nothing. */
+  before?: () => Promise<void>;
+}
+
+export async function pullCatalog(
+  ctx: OpsContext,
+  input: string,
+  options: PullOptions = {},
+): Promise<PullResult> {
   const ref = parseReference(input);
   if (!ref.tag && !ref.digest) throw new OcicatError('USAGE', `pull needs a tag or a digest: ${input}`);
   const where = formatReference(ref);
@@ -54,6 +68,7 @@ export async function pullCatalog(ctx: OpsContext, input: string): Promise<PullR
     );
   }
   const layout = await ctx.cache.layout(ref.registry, ref.repository);
+  const tee = options.onArtifact?.(info.layer);
   await layout.push(info.config, await remote.fetch(info.config));
   // the dry-run unpack: the same function unpackage runs, writing nothing
   const vetting = {
@@ -63,25 +78,45 @@ export async function pullCatalog(ctx: OpsContext, input: string): Promise<PullR
   };
   const vet = (gunzip: Gunzip, fed: Promise<void>) =>
     unpackInflating(gunzip, () => fed, info.layer.size, info.name, layout.root, vetting);
-  if (await layout.exists(info.layer)) {
-    // already cached (another tag, another pull): vetted again from the file
-    await unpackLayer(
-      createReadStream(layout.blobPath(info.layer.digest)),
-      info.layer.size,
-      info.name,
-      layout.root,
-      vetting,
-    );
-  } else {
-    // download, verify, write and vet in one pass (layer-pass.ts); a layer that
-    // fails is never renamed into the cache
-    const progress = ctx.progress;
-    await layout.push(
-      info.layer,
-      vettedLayer(remote.repo, info.layer, vet),
-      progress ? { onProgress: (n) => progress(info.layer.digest, n, info.layer.size) } : {},
-    );
+  try {
+    if (await layout.exists(info.layer)) {
+      // already cached (another tag, another pull): vetted again from the file
+      tee?.started(layout.blobPath(info.layer.digest));
+      tee?.wrote(info.layer.size);
+      await unpackLayer(
+        createReadStream(layout.blobPath(info.layer.digest)),
+        info.layer.size,
+        info.name,
+        layout.root,
+        vetting,
+      );
+    } else {
+      // download, verify, write and vet in one pass (layer-pass.ts); a layer that
+      // fails is never renamed into the cache
+      const progress = ctx.progress;
+      const pass = vettedLayer(remote.repo, info.layer, vet, tee ? (n) => tee.wrote(n) : undefined);
+      const layer = tee
+        ? {
+            ...pass,
+            toFile: async (path: string, onProgress?: (n: number) => void) => {
+              tee.started(path);
+              await pass.toFile!(path, onProgress);
+            },
+          }
+        : pass;
+      await layout.push(
+        info.layer,
+        layer,
+        progress ? { onProgress: (n) => progress(info.layer.digest, n, info.layer.size) } : {},
+      );
+      tee?.started(layout.blobPath(info.layer.digest));
+    }
+    tee?.verified();
+  } catch (e) {
+    tee?.failed(e);
+    throw e;
   }
+  await options.before?.();
   await layout.push(m.descriptor, bufferSource(m.bytes), ref.tag ? { reference: ref.tag } : {});
   const previous = await ctx.cache.record({
     registry: ref.registry,

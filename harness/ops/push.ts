@@ -15,6 +15,8 @@ import { parseManifest } from '../oci/manifest.ts';
 import { formatReference, parseReference, type Reference } from '../oci/reference.ts';
 import { bufferSource } from '../remote/blob-source.ts';
 import type { OpsContext } from './context.ts';
+import { LayerTee } from './layer-tee.ts';
+import { pullCatalog } from './pull.ts';
 import { artifactRefusal } from './refusal.ts';
 
 export interface PushResult {
@@ -47,6 +49,64 @@ export async function cachedEntry(ctx: OpsContext, ref: Reference, verb: string)
   return entry;
 }
 
+/** An error of one side of a promote, saying which (and which blob). */
+function named(which: 'source' | 'destination', ref: string, e: unknown, blob?: string): unknown {
+  if (!(e instanceof OcicatError) || /^(source|destination) /.test(e.message)) return e;
+  return new OcicatError(e.code, `${which} ${ref}: ${blob ? `blob ${blob}: ` : ''}${e.message}`, {
+    cause: e,
+    ...(e.hint ? { hint: e.hint } : {}),
+  });
+}
+
+/**
+ * `push DST --from SRC` when SRC is not cached (issue 28): what `pull SRC` then
+ * `push DST --from SRC` would do, with the two overlapping. The pull reads the
+ * layer once (verified, vetted, into the cache); to another registry the layer is
+ * uploaded from the cache file as it grows (layer-tee.ts), its last bytes only
+ * once the pull has verified them; within one registry it is mounted after the
+ * pull. Then the push of the now cached catalog puts the manifest and the tag
+ * (the blobs are there: skipped). A failure on either side: one line naming it,
+ * nothing tagged at the destination, nothing recorded in the cache.
+ */
+async function promoteUncached(ctx: OpsContext, destination: string, from: string): Promise<PushResult> {
+  const dst = parseReference(destination);
+  const src = parseReference(from);
+  const remote = new RemoteTarget(ctx.client, dst);
+  let upload: Promise<void> | undefined;
+  let layerDigest = '';
+  const cross = src.registry !== dst.registry;
+  try {
+    await pullCatalog(
+      ctx,
+      from,
+      cross
+        ? {
+            onArtifact: (layer) => {
+              const tee = new LayerTee(layer.size);
+              layerDigest = layer.digest;
+              upload = (async () => {
+                if (await remote.exists(layer)) return;
+                await remote.push(layer, tee.source());
+              })();
+              upload.catch(() => undefined); // awaited below, before anything is recorded
+              return tee;
+            },
+            before: async () => {
+              try {
+                await upload;
+              } catch (e) {
+                throw named('destination', formatReference(dst), e, layerDigest);
+              }
+            },
+          }
+        : {},
+    );
+  } catch (e) {
+    throw named('source', formatReference(src), e);
+  }
+  return pushCatalog(ctx, destination, from);
+}
+
 export async function pushCatalog(ctx: OpsContext, destination: string, from?: string): Promise<PushResult> {
   const dst = parseReference(destination);
   if (dst.digest) {
@@ -59,6 +119,8 @@ export async function pushCatalog(ctx: OpsContext, destination: string, from?: s
       hint: 'add the catalog version as the tag, e.g. :1.2.3',
     });
   const srcRef = from ? parseReference(from) : dst;
+  // a promote of a catalog this machine has not pulled: pulled and pushed at once
+  if (from && !(await ctx.cache.find(srcRef))) return promoteUncached(ctx, destination, from);
   if (!from && !(await ctx.cache.find(dst))) {
     // `push …:latest` of a cached catalog: the tag is the problem, not the cache
     const versions = (await ctx.cache.entries())

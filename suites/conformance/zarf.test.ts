@@ -164,6 +164,34 @@ describe('ocicat copy', () => {
     expect(r.stderr.split('\n').filter((l) => l.startsWith('error:'))).toHaveLength(1);
   });
 
+  it('a source blob whose bytes are not its digest: the copy stops before the upload completes', async (ctx) => {
+    if (!ola || !d2 || skip) return ctx.skip(skip);
+    const p = await publishSmall(ola, 'dev/corrupt');
+    const big = p.blobs.find((b) => b.size > 1_000_000)!;
+    await using bad = await startProxy(ola, [
+      {
+        name: 'corrupts the big layer',
+        method: 'GET',
+        path: new RegExp(`/blobs/${big.digest}$`),
+        action: { kind: 'corrupt-response', atByte: 4096 },
+      },
+    ]);
+    const r = await ocicat(
+      ['copy', `oci://${bad.host}/dev/corrupt:0.1.0`, `oci://${d2.host}/prod/corrupt:0.1.0`, '--plain-http'],
+      {
+        home: join(dir, 'h4'),
+      },
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: source \S+\/dev\/corrupt: .*digest/m);
+    expect(
+      (await fetch(`http://${d2.host}/v2/prod/corrupt/blobs/${big.digest}`, { method: 'HEAD' })).status,
+    ).toBe(404);
+    expect(
+      (await fetch(`http://${d2.host}/v2/prod/corrupt/manifests/0.1.0`, { method: 'HEAD' })).status,
+    ).toBe(404);
+  });
+
   it('a destination that refuses a blob: one line naming the destination and the blob, nothing tagged', async (ctx) => {
     if (!ola || !d2 || skip) return ctx.skip(skip);
     const p = await publishSmall(ola, 'dev/refused');
