@@ -1,11 +1,11 @@
 // history.html in headless Chromium (issue 26): the summary on the first screen,
 // the grid (a row per feature, a column per run, a colour per status), the flaky
 // row marked, and the filter "changed in the last N runs".
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_MISSING, launchChromium } from '../suites/support/chromium.ts';
 import { buildHistory } from './history.ts';
 import { run } from './history-fixture.ts';
 import { renderHistoryHtml } from './history-html.ts';
@@ -20,22 +20,11 @@ afterAll(async () => {
 
 describe('history.html', () => {
   it('shows the summary first, the grid, the flaky mark, and filters by recent change', async (ctx) => {
-    if (!existsSync('/usr/bin/chromium'))
-      return ctx.skip('chromium not installed (npm run setup installs it)');
+    const browser = await launchChromium();
+    if (!browser) return ctx.skip(CHROMIUM_MISSING);
     const h = buildHistory([0, 1, 2, 3, 4].map((i) => ({ results: run(i) })));
     const file = join(dir, 'history.html');
     await writeFile(file, renderHistoryHtml(h, dir));
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-      ],
-    });
     try {
       const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
       await page.goto(`file://${file}`);

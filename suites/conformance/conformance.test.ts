@@ -14,6 +14,7 @@ import { vectorsDir } from '../../fixtures/kubara-vectors.ts';
 import { distribution2 } from '../../registries/definitions/distribution2.ts';
 import type { Results } from '../../reports/results.ts';
 import { evidencePath } from '../../reports/results.ts';
+import { CHROMIUM_MISSING, launchChromium } from '../support/chromium.ts';
 
 const exec = promisify(execFile);
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'ocicat.js');
@@ -205,22 +206,8 @@ describe('ocicat conformance run', () => {
 
   it('shows the matrix in headless Chromium', async (ctx) => {
     if (!available) return ctx.skip('distribution 2.8 not installed');
-    if (!existsSync('/usr/bin/chromium'))
-      return ctx.skip('chromium not installed (npm run setup installs it)');
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    const browser = await launchChromium();
+    if (!browser) return ctx.skip(CHROMIUM_MISSING);
     try {
       // the size a vendor's laptop shows (issue 15): 1,600 x 1,000
       const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });

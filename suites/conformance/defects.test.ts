@@ -20,6 +20,7 @@ import { findTool } from '../../registries/tools.ts';
 import { analyse } from '../../reports/defects.ts';
 import type { Results } from '../../reports/results.ts';
 import { ocicat } from '../support/cli.ts';
+import { plainTarget } from '../support/feature-verdict.ts';
 import { tryStart } from '../support/registry.ts';
 import { specDepthFeatures } from './features/spec-depth.ts';
 import { classifyCase, junitCases } from './official/cases.ts';
@@ -124,17 +125,7 @@ describe('defects on real registries', () => {
 });
 
 describe('behind proxy rules, a healthy registry that deletes like Zot and like Harbor', () => {
-  const target = (host: string, id: string): Target => ({
-    id,
-    title: id,
-    name: id,
-    version: '',
-    provider: 'proxy',
-    auth: 'anonymous',
-    host,
-    plainHttp: true,
-    namespace: `defects-${id}`,
-  });
+  const target = (host: string, id: string): Target => plainTarget(host, id, `defects-${id}`);
 
   async function measure(rules: Rule[], id: string) {
     const { reg, skip } = await tryStart(() => startProcess(olareg));

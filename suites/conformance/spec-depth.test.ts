@@ -15,6 +15,7 @@ import { profile } from '../../registries/proxy/profiles/index.ts';
 import { startProxy } from '../../registries/proxy/proxy.ts';
 import { ociError, type ProxyRequest, type Rule, type UpstreamAnswer } from '../../registries/proxy/rule.ts';
 import type { StartedRegistry } from '../../registries/types.ts';
+import { plainTarget, verdictOf } from '../support/feature-verdict.ts';
 import { tryStart } from '../support/registry.ts';
 import { specDepthFeatures } from './features/spec-depth.ts';
 import { runFeature } from './run-feature.ts';
@@ -35,32 +36,16 @@ afterAll(async () => {
   await d3?.stop();
 });
 
-const target = (host: string, id: string, namespace = 'depth'): Target => ({
-  id,
-  title: id,
-  name: id,
-  version: '',
-  provider: 'process',
-  auth: 'anonymous',
-  host,
-  plainHttp: true,
-  namespace,
-});
+const target = (host: string, id: string, namespace = 'depth'): Target => plainTarget(host, id, namespace);
 
-async function verdict(
-  id: string,
-  host: string,
-  name = 'registry',
-): Promise<{ status: string; detail: string }> {
-  const f = specDepthFeatures.find((x) => x.id === id)!;
-  const t = target(host, name);
-  const r = await runFeature(f, { targets: [t] }, t);
-  return { status: r.status, detail: r.detail };
+async function verdict(id: string, host: string): Promise<{ status: string; detail: string }> {
+  const { status, detail } = await verdictOf(specDepthFeatures, id, host, 'depth');
+  return { status, detail };
 }
 
 async function behindD3(rules: Rule[], id: string) {
   await using proxy = await startProxy(d3!, rules);
-  return await verdict(id, proxy.host, 'd3-proxied');
+  return await verdict(id, proxy.host);
 }
 
 describe('spec-depth checks: the real registries', () => {

@@ -12,10 +12,9 @@ import { startProcess } from '../../registries/providers/process.ts';
 import { startProxy } from '../../registries/proxy/proxy.ts';
 import type { Rule } from '../../registries/proxy/rule.ts';
 import type { StartedRegistry } from '../../registries/types.ts';
+import { verdictOf } from '../support/feature-verdict.ts';
 import { tryStart } from '../support/registry.ts';
 import { specNextFeatures } from './features/spec-next.ts';
-import { runFeature } from './run-feature.ts';
-import type { Target } from './target.ts';
 
 let ola: StartedRegistry | undefined;
 let d312: StartedRegistry | undefined;
@@ -36,24 +35,7 @@ afterAll(async () => {
   await d2?.stop();
 });
 
-const target = (host: string, id: string): Target => ({
-  id,
-  title: id,
-  name: id,
-  version: '',
-  provider: 'process',
-  auth: 'anonymous',
-  host,
-  plainHttp: true,
-  namespace: 'next',
-});
-
-async function verdict(id: string, host: string) {
-  const f = specNextFeatures.find((x) => x.id === id)!;
-  const t = target(host, 'r');
-  const r = await runFeature(f, { targets: [t] }, t);
-  return { status: r.status, detail: r.detail };
-}
+const verdict = (id: string, host: string) => verdictOf(specNextFeatures, id, host, 'next');
 async function behind(reg: StartedRegistry, rules: Rule[], id: string) {
   await using proxy = await startProxy(reg, rules);
   return await verdict(id, proxy.host);

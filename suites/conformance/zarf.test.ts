@@ -18,10 +18,9 @@ import { profile } from '../../registries/proxy/profiles/index.ts';
 import { startProxy } from '../../registries/proxy/proxy.ts';
 import type { StartedRegistry } from '../../registries/types.ts';
 import { ocicat } from '../support/cli.ts';
+import { verdictOf } from '../support/feature-verdict.ts';
 import { clientFor, tryStart } from '../support/registry.ts';
 import { ZARF_LARGE_ENV, zarfFeatures } from './features/zarf.ts';
-import { runFeature } from './run-feature.ts';
-import type { Target } from './target.ts';
 
 let ola: StartedRegistry | undefined;
 let d2: StartedRegistry | undefined;
@@ -41,23 +40,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const target = (host: string, id: string): Target => ({
-  id,
-  title: id,
-  name: id,
-  version: '',
-  provider: 'process',
-  auth: 'anonymous',
-  host,
-  plainHttp: true,
-  namespace: 'zarf',
-});
-async function verdict(id: string, host: string) {
-  const f = zarfFeatures.find((x) => x.id === id)!;
-  const t = target(host, 'r');
-  const r = await runFeature(f, { targets: [t] }, t);
-  return { status: r.status, detail: r.detail, evidence: (r.evidence ?? []).join('\n') };
-}
+const verdict = (id: string, host: string) => verdictOf(zarfFeatures, id, host, 'zarf');
 
 describe('artifact.zarf-package', () => {
   it('passes on olareg and distribution 2.8', async (ctx) => {

@@ -14,6 +14,7 @@ import { manifestPath } from '../../../harness/remote/paths.ts';
 import { isRegistryError } from '../../../harness/remote/registry-error.ts';
 import type { RemoteRepository } from '../../../harness/remote/repository.ts';
 import { excerpt, type Feature, type FeatureContext, fail, pass, unsupported } from '../feature.ts';
+import { plainImage } from './plain-image.ts';
 import { raw } from './raw.ts';
 import { IMAGE_CONFIG, IMAGE_CONFIG_DESC } from './registry.ts';
 
@@ -26,17 +27,9 @@ const json = (o: unknown) => Buffer.from(JSON.stringify(o));
 
 /** An image (plain config, one layer) pushed by digest; its descriptor. */
 async function child(r: RemoteRepository) {
-  const layer = randomBytes(512);
-  const ld = {
-    mediaType: 'application/vnd.oci.image.layer.v1.tar',
-    digest: digestOf(layer),
-    size: layer.length,
-  };
-  await r.pushBlob(ld, bufferSource(layer));
-  await r.pushBlob(IMAGE_CONFIG_DESC, bufferSource(IMAGE_CONFIG));
-  const bytes = json({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: IMAGE_CONFIG_DESC, layers: [ld] });
-  await r.putManifest(digestOf(bytes), bytes, OCI_MANIFEST);
-  return { mediaType: OCI_MANIFEST, digest: digestOf(bytes), size: bytes.length };
+  const { bytes, digest } = await plainImage(r, 512);
+  await r.putManifest(digest, bytes, OCI_MANIFEST);
+  return { mediaType: OCI_MANIFEST, digest, size: bytes.length };
 }
 
 const SHAPES: Array<{

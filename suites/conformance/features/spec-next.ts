@@ -5,36 +5,16 @@
 // raw HTTP; suites/conformance/spec-next.test.ts shows each failing behind a proxy
 // rule that breaks a healthy registry (olareg) in exactly that way.
 import { createHash, randomBytes } from 'node:crypto';
-import { digestOf } from '../../../harness/oci/digest.ts';
-import { encodeManifest } from '../../../harness/oci/manifest.ts';
 import { OCI_MANIFEST } from '../../../harness/oci/media-types.ts';
 import { pullScope, pushScope } from '../../../harness/remote/auth/scope.ts';
-import { bufferSource } from '../../../harness/remote/blob-source.ts';
 import { drain, header, readBody } from '../../../harness/remote/http.ts';
 import { blobPath, manifestPath, uploadsPath } from '../../../harness/remote/paths.ts';
 import { expectThat, type Feature, type FeatureContext, fail, pass, unsupported } from '../feature.ts';
+import { plainImage } from './plain-image.ts';
 import { raw } from './raw.ts';
-import { IMAGE_CONFIG, IMAGE_CONFIG_DESC } from './registry.ts';
 
-/** An image manifest (config and one layer) pushed by digest; its bytes and digest. */
-async function pushImage(ctx: FeatureContext, repo: string) {
-  const r = ctx.repo(repo);
-  const layer = randomBytes(1024);
-  const ld = {
-    mediaType: 'application/vnd.oci.image.layer.v1.tar',
-    digest: digestOf(layer),
-    size: layer.length,
-  };
-  await r.pushBlob(ld, bufferSource(layer));
-  await r.pushBlob(IMAGE_CONFIG_DESC, bufferSource(IMAGE_CONFIG));
-  const bytes = encodeManifest({
-    schemaVersion: 2,
-    mediaType: OCI_MANIFEST,
-    config: IMAGE_CONFIG_DESC,
-    layers: [ld],
-  });
-  return { bytes, digest: digestOf(bytes), layer: ld };
-}
+/** A plain image's blobs pushed to `repo`; its manifest bytes and digest. */
+const pushImage = (ctx: FeatureContext, repo: string) => plainImage(ctx.repo(repo));
 
 const all = (res: { headers: Record<string, string | string[] | undefined> }, name: string) => {
   const v = res.headers[name];
