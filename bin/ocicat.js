@@ -7,11 +7,22 @@
 // its "engines" accepts.
 import { existsSync, readFileSync } from 'node:fs';
 import module from 'node:module';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { freshBundle } from './fresh-bundle.js';
 
 // Node's on-disk cache of compiled code (22.1+; a no-op before): the bundle is not
-// compiled again on every command (issue 28, start-up; npm run bench:startup)
-module.enableCompileCache?.();
+// compiled again on every command (issue 28, start-up; npm run bench:startup). In
+// the user's cache folder, not TMPDIR: a run leaves nothing in the temporary folder
+// (issue 24 N10); a folder it cannot write just means no cache.
+try {
+  module.enableCompileCache?.(
+    process.env.NODE_COMPILE_CACHE ??
+      join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'ocicat', 'node-compile-cache'),
+  );
+} catch {
+  // no cache
+}
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const argv = process.argv.slice(2);
@@ -66,14 +77,19 @@ process.on('beforeExit', () => {
   process.stderr.write('error: the command stopped before it finished\n');
   process.exit(1);
 });
+// Once the command has returned, a socket or timer left behind (a request of a
+// failed copy still in flight) may not hold the process: it ends within 2 s.
+const finish = () => setTimeout(() => process.exit(), 2000).unref();
 mod.main(bundle === 'cli' ? argv : argv.slice(1)).then(
   (code) => {
     settled = true;
     process.exitCode = code;
+    finish();
   },
   (e) => {
     settled = true;
     process.stderr.write(`error: ${e?.message ?? e}\n`);
     process.exitCode = 1;
+    finish();
   },
 );

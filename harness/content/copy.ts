@@ -63,6 +63,12 @@ export async function copyGraph(
 ): Promise<CopyResult> {
   const limiter = new Limiter(options.concurrency ?? 3);
   const done = new Map<string, Promise<void>>();
+  // the first failure stops the rest: nothing more is started (a copy that has
+  // failed must not go on writing to the destination after the command returned)
+  let failure: { error: unknown } | undefined;
+  const stopIfFailed = () => {
+    if (failure) throw failure.error;
+  };
   let copied = 0;
   let skipped = 0;
   const mountFrom =
@@ -76,11 +82,13 @@ export async function copyGraph(
   const copyBlob = async (desc: Descriptor): Promise<void> => {
     const release = await limiter.acquire();
     try {
+      stopIfFailed();
       if (await side('destination', dst, () => dst.exists(desc))) {
         skipped++;
         options.onBlob?.(desc, 'skipped');
         return;
       }
+      stopIfFailed();
       const source = await side('source', src, () => src.fetch(desc));
       const onProgress = options.onProgress;
       await side('destination', dst, () =>
@@ -100,7 +108,12 @@ export async function copyGraph(
     const key = desc.digest + (reference ? `#${reference}` : '');
     let p = done.get(key);
     if (!p) {
-      p = isManifestDescriptor(desc) ? copyManifest(desc, reference) : copyBlob(desc);
+      p = (isManifestDescriptor(desc) ? copyManifest(desc, reference) : copyBlob(desc)).catch(
+        (e: unknown) => {
+          failure ??= { error: e };
+          throw e;
+        },
+      );
       done.set(key, p);
     }
     return p;
@@ -119,6 +132,7 @@ export async function copyGraph(
     }
     const parsed = parseManifest(bytes, desc.mediaType);
     await Promise.all(successors(parsed).map((d) => visit(d)));
+    stopIfFailed();
     await side('destination', dst, () => dst.push(desc, bufferSource(bytes), reference ? { reference } : {}));
     copied++;
   };

@@ -6,12 +6,14 @@
 // between registries with its digests unchanged, and within one registry by mount;
 // a source that is not there and a destination that refuses a blob each give one
 // line naming the side, exit 1, and nothing tagged.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { chmod, cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadZarfVector, zarfVectorsDir } from '../../fixtures/zarf-vectors.ts';
 import { distribution2 } from '../../registries/definitions/distribution2.ts';
+import { distribution3 } from '../../registries/definitions/distribution3.ts';
 import { olareg } from '../../registries/definitions/olareg.ts';
 import { startProcess } from '../../registries/providers/process.ts';
 import { profile } from '../../registries/proxy/profiles/index.ts';
@@ -24,28 +26,32 @@ import { ZARF_LARGE_ENV, zarfFeatures } from './features/zarf.ts';
 
 let ola: StartedRegistry | undefined;
 let d2: StartedRegistry | undefined;
+let d3: StartedRegistry | undefined;
 let skip = '';
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ocicat-zarf-'));
   const a = await tryStart(() => startProcess(olareg));
   const b = await tryStart(() => startProcess(distribution2));
+  const c = await tryStart(() => startProcess(distribution3));
   ola = a.reg;
   d2 = b.reg;
+  d3 = c.reg;
   skip = a.skip ?? b.skip ?? (zarfVectorsDir() ? '' : "Zarf's vectors are not in ../shared/zarf-vectors");
 });
 afterAll(async () => {
   await ola?.stop();
   await d2?.stop();
+  await d3?.stop();
   await rm(dir, { recursive: true, force: true });
 });
 
 const verdict = (id: string, host: string) => verdictOf(zarfFeatures, id, host, 'zarf');
 
 describe('artifact.zarf-package', () => {
-  it('passes on olareg and distribution 2.8', async (ctx) => {
-    if (!ola || !d2 || skip) return ctx.skip(skip);
-    for (const reg of [ola, d2]) {
+  it('passes on olareg, distribution 2.8 and 3.1.1', async (ctx) => {
+    if (!ola || !d2 || !d3 || skip) return ctx.skip(skip);
+    for (const reg of [ola, d2, d3]) {
       const v = await verdict('artifact.zarf-package', reg.host);
       expect(v.status, v.detail).toBe('pass');
       expect(v.detail).toContain('vector-many 32 layers');
@@ -80,6 +86,61 @@ describe('artifact.zarf-package', () => {
     // without the switch: a skip that says how
     expect((await verdict('artifact.zarf-package.large', ola.host)).status).toBe('skip');
   }, 120_000);
+});
+
+describe('the vectors', () => {
+  it('missing: a skip saying where to put them', async (ctx) => {
+    if (!ola) return ctx.skip(skip);
+    const empty = await mkdtemp(join(dir, 'no-vectors-'));
+    process.env.OCICAT_ZARF_VECTORS = empty;
+    try {
+      const v = await verdict('artifact.zarf-package', ola.host);
+      expect(v).toMatchObject({
+        status: 'skip',
+        detail: expect.stringMatching(/put them in \.\.\/shared\/zarf-vectors/),
+      });
+    } finally {
+      delete process.env.OCICAT_ZARF_VECTORS;
+    }
+  });
+
+  it.for([
+    ['a blob missing', 'rm', /blob sha256:2d885426\S* is in no vector's blobs\/sha256/],
+    [
+      'a blob whose bytes are not its digest',
+      'corrupt',
+      /vector-small\/blobs\/sha256\/2d885426\S*: its bytes have digest/,
+    ],
+  ] as Array<[string, string, RegExp]>)(
+    'with %s: an error naming the file, never a verdict on the registry',
+    async ([, how, detail], ctx) => {
+      if (!ola || skip) return ctx.skip(skip);
+      const copy = await mkdtemp(join(dir, 'vectors-'));
+      await cp(zarfVectorsDir()!, copy, { recursive: true });
+      await chmod(copy, 0o755);
+      const file = join(
+        copy,
+        'vector-small',
+        'blobs',
+        'sha256',
+        '2d885426eb81cbccd3193fad252fa2b9fdf631254b40cc29a016f2ea124467ea',
+      );
+      await chmod(join(file, '..'), 0o755);
+      if (how === 'rm') await rm(file, { force: true });
+      else {
+        await chmod(file, 0o644);
+        await writeFile(file, 'not the layer');
+      }
+      process.env.OCICAT_ZARF_VECTORS = copy;
+      try {
+        const v = await verdict('artifact.zarf-package', ola.host);
+        expect(v.status).toBe('error');
+        expect(v.detail).toMatch(detail);
+      } finally {
+        delete process.env.OCICAT_ZARF_VECTORS;
+      }
+    },
+  );
 });
 
 describe('ocicat copy', () => {
@@ -130,6 +191,51 @@ describe('ocicat copy', () => {
     );
     expect(same.code, same.stderr).toBe(0);
     expect((JSON.parse(same.stdout) as { digest: string }).digest).toBe(p.indexDigest);
+  });
+
+  it('vector-many between two registries: the index, the manifest and all 32 layers identical by digest', async (ctx) => {
+    if (!ola || !d3 || skip) return ctx.skip(skip);
+    const p = await loadZarfVector('vector-many');
+    const client = clientFor(ola);
+    try {
+      const { RemoteRepository } = await import('../../harness/remote/repository.ts');
+      const r = new RemoteRepository(client, { registry: ola.host, repository: 'dev/many' });
+      for (const b of p.blobs) await r.pushBlob({ digest: b.digest, size: b.size }, b.source);
+      for (const m of p.manifests)
+        await r.putManifest(m.digest, m.bytes, 'application/vnd.oci.image.manifest.v1+json');
+      await r.putManifest(p.tag, p.index, 'application/vnd.oci.image.index.v1+json');
+    } finally {
+      await client.close();
+    }
+    const c = await ocicat(
+      ['copy', `oci://${ola.host}/dev/many:0.1.0`, `oci://${d3.host}/prod/many:0.1.0`, '--plain-http'],
+      {
+        home: join(dir, 'h-many'),
+      },
+    );
+    expect(c.code, c.stderr).toBe(0);
+    const host = d3.host;
+    const get = async (path: string, accept?: string) =>
+      Buffer.from(
+        await (
+          await fetch(`http://${host}/v2/prod/many/${path}`, accept ? { headers: { accept } } : {})
+        ).arrayBuffer(),
+      );
+    expect((await get('manifests/0.1.0', 'application/vnd.oci.image.index.v1+json')).equals(p.index)).toBe(
+      true,
+    );
+    const m = p.manifests[0]!;
+    expect(
+      (await get(`manifests/${m.digest}`, 'application/vnd.oci.image.manifest.v1+json')).equals(m.bytes),
+    ).toBe(true);
+    const layers = (JSON.parse(m.bytes.toString()) as { layers: Array<{ digest: string }> }).layers;
+    expect(layers).toHaveLength(32);
+    for (const l of layers)
+      expect(
+        `sha256:${createHash('sha256')
+          .update(await get(`blobs/${l.digest}`))
+          .digest('hex')}`,
+      ).toBe(l.digest);
   });
 
   it('a source that is not there: one line naming the source, exit 1', async (ctx) => {
