@@ -11,7 +11,7 @@ import { chmod, cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadZarfVector, zarfVectorsDir } from '../../fixtures/zarf-vectors.ts';
+import { loadZarfVector, type ZarfVectorName, zarfVectorsDir } from '../../fixtures/zarf-vectors.ts';
 import { distribution2 } from '../../registries/definitions/distribution2.ts';
 import { distribution3 } from '../../registries/definitions/distribution3.ts';
 import { olareg } from '../../registries/definitions/olareg.ts';
@@ -144,8 +144,13 @@ describe('the vectors', () => {
 });
 
 describe('ocicat copy', () => {
-  async function publishSmall(reg: StartedRegistry, repo: string) {
-    const p = await loadZarfVector('vector-small-multiarch');
+  /** A vector as it is, pushed to `repo` (the copy's source). */
+  async function publishSmall(
+    reg: StartedRegistry,
+    repo: string,
+    name: ZarfVectorName = 'vector-small-multiarch',
+  ) {
+    const p = await loadZarfVector(name);
     const client = clientFor(reg);
     try {
       const { RemoteRepository } = await import('../../harness/remote/repository.ts');
@@ -195,18 +200,7 @@ describe('ocicat copy', () => {
 
   it('vector-many between two registries: the index, the manifest and all 32 layers identical by digest', async (ctx) => {
     if (!ola || !d3 || skip) return ctx.skip(skip);
-    const p = await loadZarfVector('vector-many');
-    const client = clientFor(ola);
-    try {
-      const { RemoteRepository } = await import('../../harness/remote/repository.ts');
-      const r = new RemoteRepository(client, { registry: ola.host, repository: 'dev/many' });
-      for (const b of p.blobs) await r.pushBlob({ digest: b.digest, size: b.size }, b.source);
-      for (const m of p.manifests)
-        await r.putManifest(m.digest, m.bytes, 'application/vnd.oci.image.manifest.v1+json');
-      await r.putManifest(p.tag, p.index, 'application/vnd.oci.image.index.v1+json');
-    } finally {
-      await client.close();
-    }
+    const p = await publishSmall(ola, 'dev/many', 'vector-many');
     const c = await ocicat(
       ['copy', `oci://${ola.host}/dev/many:0.1.0`, `oci://${d3.host}/prod/many:0.1.0`, '--plain-http'],
       {
