@@ -98,9 +98,12 @@ export function renderHtml(r: Results): string {
   const cert = (id: string) => {
     const c = certifiable(r, id);
     if (!c) return '<td class="n"></td>';
+    const modelled = c.modelled
+      ? ' <small title="the profile\'s model on its backend, not measured on the service">(modelled)</small>'
+      : '';
     return c.ok
-      ? '<td class="cert ok">certifiable</td>'
-      : `<td class="cert no" title="${esc(c.failing.join(', '))}">not: ${c.failing.length} required</td>`;
+      ? `<td class="cert ok">certifiable${modelled}</td>`
+      : `<td class="cert no" title="${esc(c.failing.join(', '))}">not: ${c.failing.length} required${modelled}</td>`;
   };
   const row = ({ info, counts, total, defects }: (typeof sums)[number]) => {
     const bar = STATUSES.filter((s) => counts[s] > 0)

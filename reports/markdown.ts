@@ -177,7 +177,8 @@ export function renderMarkdown(r: Results): string {
 function certText(r: Results, registry: string): string {
   const c = certifiable(r, registry);
   if (!c) return '';
-  return c.ok ? 'certifiable' : `not certifiable: ${c.failing.length} required rows fail`;
+  const said = c.ok ? 'certifiable' : `not certifiable: ${c.failing.length} required rows fail`;
+  return c.modelled ? `${said} (modelled)` : said;
 }
 
 /** What is behind a non-pass cell: its defects, or the capability the registry lacks. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { REQUIRED_ROWS } from '../suites/conformance/official/rows.ts';
 import { diffResults, formatDiff } from './diff.ts';
 import { sampleResults } from './fixture.ts';
 import { renderHtml } from './html.ts';
@@ -194,5 +195,29 @@ describe('results.json validation', () => {
   ])('refuses %j', (doc, message) => {
     expect(() => validateResults(doc, 'r.json')).toThrow(ResultsError);
     expect(() => validateResults(doc, 'r.json')).toThrow(message);
+  });
+});
+
+describe('certifiable, in the summary', () => {
+  const withRequired = (provider: string, status: 'pass' | 'fail') => {
+    const base = sampleResults();
+    return sampleResults({
+      registries: [{ ...base.registries[0]!, provider }],
+      results: [...REQUIRED_ROWS].map((feature, i) => ({
+        registry: 'reg-a',
+        feature,
+        status: i === 0 ? status : 'pass',
+        durationMs: 1,
+        detail: '',
+      })),
+    });
+  };
+  it('says it for a registry the suite measured, and that a profile only models it', () => {
+    expect(renderMarkdown(withRequired('process', 'pass'))).toMatch(/\| 0 \| certifiable \|/);
+    expect(renderMarkdown(withRequired('process', 'fail'))).toMatch(
+      /\| not certifiable: 1 required rows fail \|/,
+    );
+    expect(renderMarkdown(withRequired('proxy', 'pass'))).toMatch(/\| certifiable \(modelled\) \|/);
+    expect(renderHtml(withRequired('proxy', 'pass'))).toContain('certifiable <small title="the profile');
   });
 });

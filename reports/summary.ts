@@ -38,12 +38,17 @@ export function registrySummaries(r: Results): RegistrySummary[] {
  * Whether the official suite's required rows pass (the program's "certifiable"):
  * undefined where the suite did not give those rows verdicts on the registry.
  */
-export function certifiable(r: Results, registry: string): { ok: boolean; failing: string[] } | undefined {
+export function certifiable(
+  r: Results,
+  registry: string,
+): { ok: boolean; failing: string[]; modelled: boolean } | undefined {
   const rows = r.results.filter((x) => x.registry === registry && REQUIRED_ROWS.has(x.feature));
   if (rows.length < REQUIRED_ROWS.size || rows.every((x) => x.status === 'skip' || x.status === 'error'))
     return undefined;
   const failing = rows.filter((x) => x.status !== 'pass').map((x) => x.feature);
-  return { ok: failing.length === 0, failing };
+  // a profile's verdict is its rules' model on the backend, never a measurement of the service
+  const modelled = r.registries.find((x) => x.id === registry)?.provider === 'proxy';
+  return { ok: failing.length === 0, failing, modelled };
 }
 
 export interface DefectGroup {
