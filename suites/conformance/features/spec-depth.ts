@@ -31,7 +31,7 @@ import { IMAGE_CONFIG, IMAGE_CONFIG_DESC } from './registry.ts';
 const text = async (res: Parameters<typeof readBody>[0]) => (await readBody(res, 1024 * 1024)).toString();
 
 /** POST an upload session; its absolute Location. */
-async function session(ctx: FeatureContext, repo: string): Promise<string> {
+export async function session(ctx: FeatureContext, repo: string): Promise<string> {
   const res = await raw(ctx, 'POST', uploadsPath(repo), [pushScope(repo)], {
     headers: { 'content-length': '0' },
   });

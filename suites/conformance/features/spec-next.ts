@@ -12,6 +12,7 @@ import { blobPath, manifestPath, uploadsPath } from '../../../harness/remote/pat
 import { expectThat, type Feature, type FeatureContext, fail, pass, unsupported } from '../feature.ts';
 import { plainImage } from './plain-image.ts';
 import { raw } from './raw.ts';
+import { session } from './spec-depth.ts';
 
 /** A plain image's blobs pushed to `repo`; its manifest bytes and digest. */
 const pushImage = (ctx: FeatureContext, repo: string) => plainImage(ctx.repo(repo));
@@ -64,15 +65,7 @@ export const specNextFeatures: Feature[] = [
     spec: 'next',
     async run(ctx) {
       const repo = ctx.fresh('next-cancel');
-      const post = await raw(ctx, 'POST', uploadsPath(repo), [pushScope(repo)], {
-        headers: { 'content-length': '0' },
-      });
-      await drain(post);
-      expectThat(
-        post.status === 202 && !!header(post, 'location'),
-        `POST of an upload answered ${post.status}`,
-      );
-      const loc = new URL(header(post, 'location')!, post.url);
+      const loc = new URL(await session(ctx, repo));
       const path = `${loc.pathname}${loc.search}`;
       const del = await raw(ctx, 'DELETE', path, [pushScope(repo)]);
       await drain(del);
