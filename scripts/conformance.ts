@@ -12,9 +12,10 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createVitest, type Vitest } from 'vitest/node';
+import type { createVitest, Vitest } from 'vitest/node';
 import { suggestion } from '../harness/cli/help.ts';
 import { plainText } from '../harness/cli/output.ts';
+import { Limiter } from '../harness/remote/limiter.ts';
 import type { WriteRecord } from '../harness/remote/write-log.ts';
 import type { CleanupOutcome } from '../registries/cleanup.ts';
 import { LOCAL_REGISTRIES } from '../registries/definitions/index.ts';
@@ -336,6 +337,23 @@ function matches(id: string, patterns: string[]): boolean {
 // sequences and control characters (issue 24 N8), line breaks kept.
 const printPlain = (s: string) => process.stdout.write(s.split('\n').map(plainText).join('\n'));
 
+/** Registries started at once: their starts wait on ports and token servers more than on the CPU. */
+const START_AT_ONCE = 4;
+const OFFICIAL_AT_ONCE = 2;
+
+/** A second registry for cross-registry promotion (not itself in the matrix); none if it cannot start. */
+async function startPeer(starting: Limiter): Promise<Started | undefined> {
+  const release = await starting.acquire();
+  try {
+    const reg = await startProcess(LOCAL_REGISTRIES.find((d) => d.name === 'distribution2')!);
+    return { target: targetOf(reg, 'peer/distribution2', 'distribution 2.8 (peer)'), stop: () => reg.stop() };
+  } catch {
+    return undefined;
+  } finally {
+    release();
+  }
+}
+
 export async function main(argv: string[], log: (s: string) => void = printPlain): Promise<number> {
   const [command, ...rest] = argv;
   let values: {
@@ -433,8 +451,28 @@ export async function main(argv: string[], log: (s: string) => void = printPlain
   /** Registries that could not be set up although they should have been: error rows. */
   const broken = new Map<string, string>();
   let peer: Started | undefined;
+  let vitestNode: Promise<typeof import('vitest/node')> | undefined;
   try {
-    for (const plan of plans) {
+    // Started a few at a time (each start is mostly waiting for a port to answer),
+    // reported in the plan's order
+    // vitest's loader (a quarter of a second) while the registries start
+    vitestNode = import('vitest/node');
+    vitestNode.catch(() => undefined); // awaited where it is used
+    const starting = new Limiter(START_AT_ONCE);
+    const peerStart = startPeer(starting);
+    const starts = await Promise.all(
+      plans.map(async (plan): Promise<{ plan: Plan; s?: Started; e?: unknown }> => {
+        const release = await starting.acquire();
+        try {
+          return { plan, s: await plan.start() };
+        } catch (e) {
+          return { plan, e };
+        } finally {
+          release();
+        }
+      }),
+    );
+    for (const { plan, s, e } of starts) {
       const info: RegistryInfo = {
         id: plan.id,
         title: plan.title,
@@ -445,14 +483,13 @@ export async function main(argv: string[], log: (s: string) => void = printPlain
         state: 'ran',
         ...(plan.profile ? { profile: plan.profile } : {}),
       };
-      try {
-        const s = await plan.start();
+      if (s) {
         running.push(s);
         info.version = s.target.version;
         info.title = s.target.title; // the profiles' backend says which registry it is
         if (s.setup) info.setup = s.setup;
         log(`started ${plan.id} (${s.target.host})\n`);
-      } catch (e) {
+      } else {
         const reason = (e as Error).message.split('\n')[0]!;
         const hint = (e as { hint?: string }).hint;
         if (e instanceof RegistryUnavailable) {
@@ -470,17 +507,7 @@ export async function main(argv: string[], log: (s: string) => void = printPlain
       }
       infos.push(info);
     }
-    // a second registry for cross-registry promotion (not itself in the matrix)
-    try {
-      const d2 = LOCAL_REGISTRIES.find((d) => d.name === 'distribution2')!;
-      const reg = await startProcess(d2);
-      peer = {
-        target: targetOf(reg, 'peer/distribution2', 'distribution 2.8 (peer)'),
-        stop: () => reg.stop(),
-      };
-    } catch {
-      peer = undefined;
-    }
+    peer = await peerStart;
 
     const tmp = makeRunTmp();
     const rowsFile = join(tmp, 'rows.json');
@@ -504,15 +531,23 @@ export async function main(argv: string[], log: (s: string) => void = printPlain
     const officialDone: Promise<Map<string, OfficialRun>> = (async () => {
       const done = new Map<string, OfficialRun>();
       if (!official.length) return done;
-      for (const s of running) {
-        const rel = officialDir(s.target.id);
-        done.set(
-          s.target.id,
-          await probeSwitches(s.target)
-            .then((off) => runOfficial(s.target, off, join(out, rel), rel, stopOfficial.signal))
-            .catch((e: Error) => officialErrorRows(s.target, `the run broke: ${e.message.split('\n')[0]}`)),
-        );
-      }
+      // two registries' suites at once: each is one request at a time, so one alone
+      // leaves a core to the features; more only take CPU from them
+      const slots = new Limiter(OFFICIAL_AT_ONCE);
+      const runs = await Promise.all(
+        running.map(async (s) => {
+          const release = await slots.acquire();
+          const rel = officialDir(s.target.id);
+          try {
+            return await probeSwitches(s.target)
+              .then((off) => runOfficial(s.target, off, join(out, rel), rel, stopOfficial.signal))
+              .catch((e: Error) => officialErrorRows(s.target, `the run broke: ${e.message.split('\n')[0]}`));
+          } finally {
+            release();
+          }
+        }),
+      );
+      for (const [i, s] of running.entries()) done.set(s.target.id, runs[i]!);
       return done;
     })();
     // Ctrl-C (or SIGTERM) midway: stop the suite's workers, delete what the run
@@ -565,7 +600,7 @@ export async function main(argv: string[], log: (s: string) => void = printPlain
         SIGTERM: process.listeners('SIGTERM'),
         SIGHUP: process.listeners('SIGHUP'),
       };
-      vitest = await createVitest('test', suiteConfig());
+      vitest = await (await vitestNode).createVitest('test', suiteConfig());
       // vitest's logger exits the process 1 ms after a signal: that would skip the clean-up
       for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
         for (const l of process.listeners(sig)) if (!ours[sig].includes(l)) process.off(sig, l);

@@ -3,6 +3,7 @@
 import { CatalogCache } from '../catalog/cache.ts';
 import { defaultCredentialStore } from '../remote/auth/default-store.ts';
 import { RegistryClient } from '../remote/client.ts';
+import type { RetryPolicy } from '../remote/retry.ts';
 import { checkHome } from './home-check.ts';
 
 export interface GlobalOptions {
@@ -15,6 +16,8 @@ export interface GlobalOptions {
   log?: (line: string) => void;
   /** With log: each exchange's heads and the first KiB of bodies too. */
   evidence?: boolean;
+  /** The client's backoff, where a caller needs another than the default (the fault features). */
+  retry?: Partial<RetryPolicy>;
 }
 
 export type ProgressFn = (what: string, bytes: number, total: number) => void;
@@ -41,6 +44,7 @@ export async function createContext(
     ...(options.insecure ? { insecure: true } : {}),
     ...(options.log ? { log: options.log } : {}),
     ...(options.evidence ? { evidence: true } : {}),
+    ...(options.retry ? { retry: options.retry } : {}),
     // a registry's Warning headers, once each (distribution-spec "Warnings")
     ...(extra.warn
       ? { onWarning: (registry: string, text: string) => extra.warn!(`${registry}: ${text}`) }

@@ -135,11 +135,14 @@ export async function startProxy(upstream: { host: string }, initialRules: Rule[
             ),
           );
         } else if (action?.kind === 'truncate-response') {
-          // end cleanly but short, then close: the client sees fewer bytes than Content-Length
+          // end cleanly but short, then close: the client sees fewer bytes than Content-Length.
+          // The socket is taken first: a finished response lets go of it (kept alive for
+          // the next request), and the client would wait for the missing bytes instead.
+          const socket = res.socket;
           stream = upRes.pipe(
             counter(
               Math.floor(total * action.fraction),
-              () => res.end(() => res.socket?.end()),
+              () => res.end(() => socket?.end()),
               () => res.end(),
             ),
           );

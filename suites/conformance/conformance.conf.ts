@@ -6,6 +6,7 @@
 import { describe, it } from 'vitest';
 import { featuresFor, SPEC_ENV, type SpecLevel } from './features/index.ts';
 import { type FeatureResult, runFeature } from './run-feature.ts';
+import { startOrder } from './start-order.ts';
 import { targetsFromEnv } from './target.ts';
 
 declare module 'vitest' {
@@ -20,7 +21,9 @@ const only = process.env.OCICAT_CONFORMANCE_FEATURES?.split(',').filter(Boolean)
 for (const target of targets.targets) {
   describe.concurrent(target.id, () => {
     const spec = (process.env[SPEC_ENV] ?? '1.1') as SpecLevel;
-    for (const feature of featuresFor(spec).filter((f) => !only || only.some((o) => f.id.startsWith(o)))) {
+    for (const feature of startOrder(featuresFor(spec)).filter(
+      (f) => !only || only.some((o) => f.id.startsWith(o)),
+    )) {
       it(feature.id, async ({ task, skip }) => {
         const result = await runFeature(feature, targets, target);
         task.meta.conformance = result;

@@ -4,6 +4,7 @@
 // completes with the right digest or fails with a clear error, leaving no file.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -154,6 +155,56 @@ describe('faults through the proxy', () => {
       },
     );
     expect((await readFile(out)).equals(blob)).toBe(true);
+  });
+
+  it('a truncated body is a clean close: the proxy ends the connection, even for a body cut to nothing', async (ctx) => {
+    if (!reg) return ctx.skip(skip ?? 'no registry');
+    // The proxy takes the socket before it ends the response: a finished response
+    // lets go of it. When it did not, fault.truncated on olareg took 13 s alone: the
+    // 2-byte config blob cut to 0 bytes left the client waiting for the missing bytes
+    // until the proxy's keep-alive timeout (5 s) closed the connection, twice.
+    const tiny = Buffer.from('{}');
+    const tinyDesc = { digest: digestOf(tiny), size: tiny.length };
+    const c = new RegistryClient({ plainHttp: true });
+    await new RemoteRepository(c, { registry: reg.host, repository: 'faults/src' }).pushBlob(
+      tinyDesc,
+      bufferSource(tiny),
+    );
+    await c.close();
+    for (const [d, fraction] of [
+      [tinyDesc, 0],
+      [desc, 0],
+      [desc, 0.3],
+    ] as const) {
+      await using proxy = await startProxy(reg, [
+        { name: 'truncate', method: 'GET', path: BLOB_GET, action: { kind: 'truncate-response', fraction } },
+      ]);
+      const [host, port] = [
+        proxy.host.slice(0, proxy.host.lastIndexOf(':')),
+        Number(proxy.host.split(':').pop()),
+      ];
+      const got = await new Promise<{ closed: boolean; text: string }>((resolve) => {
+        const sock = connect(port, host);
+        const parts: Buffer[] = [];
+        const guard = setTimeout(() => {
+          sock.destroy();
+          resolve({ closed: false, text: Buffer.concat(parts).toString('latin1') });
+        }, 10_000);
+        sock.on('data', (d) => parts.push(d));
+        sock.on('end', () => {
+          clearTimeout(guard);
+          sock.destroy();
+          resolve({ closed: true, text: Buffer.concat(parts).toString('latin1') });
+        });
+        sock.write(
+          `GET /v2/faults/src/blobs/${d.digest} HTTP/1.1\r\nHost: ${proxy.host}\r\nConnection: keep-alive\r\n\r\n`,
+        );
+      });
+      expect(got.closed, `${d.size} bytes cut at ${fraction}: the connection stayed open`).toBe(true);
+      const [head, ...rest] = got.text.split('\r\n\r\n');
+      expect(head).toMatch(new RegExp(`content-length: ${d.size}`, 'i'));
+      expect(Buffer.byteLength(rest.join('\r\n\r\n'), 'latin1')).toBe(Math.floor(d.size * fraction));
+    }
   });
 
   it('a corrupted body is refused with DIGEST_MISMATCH and nothing is kept', async (ctx) => {
