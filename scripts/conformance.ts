@@ -22,6 +22,7 @@ import { LOCAL_REGISTRIES } from '../registries/definitions/index.ts';
 import { startContainer } from '../registries/providers/container.ts';
 import { startProcess } from '../registries/providers/process.ts';
 import { startRemote } from '../registries/providers/remote.ts';
+import { REGISTRY_TMP_ENV, ramScratch } from '../registries/providers/scratch-root.ts';
 import { PROFILES } from '../registries/proxy/profiles/index.ts';
 import { startProxy } from '../registries/proxy/proxy.ts';
 import { readRegistriesFile } from '../registries/registries-file.ts';
@@ -103,6 +104,9 @@ function suiteConfig(): Parameters<typeof createVitest>[1] {
     hookTimeout: SUITE_OPTIONS.hookTimeout,
     maxConcurrency: SUITE_OPTIONS.maxConcurrency,
     pool: 'forks',
+    // loaded by Node itself, not through vite's transform (it is plain JavaScript
+    // already): the first feature starts 0.8 s sooner (a 560 KB bundle to transform)
+    server: { deps: { external: [/conformance-suite\.mjs$/] } },
     reporters: [join(dist, 'results-reporter.mjs')],
     run: true,
     watch: false,
@@ -424,6 +428,10 @@ export async function main(argv: string[], log: (s: string) => void = printPlain
   const spec = (values.spec ?? '1.1') as SpecLevel;
   const out = resolve(values.out ?? join('out', 'conformance'));
   const patterns = values.registry ?? [];
+  // the registries this run starts keep their storage in RAM where the machine has room
+  // (scratch-root.ts); OCICAT_REGISTRY_TMP, when set, says where instead
+  const ram = process.env[REGISTRY_TMP_ENV] ? undefined : ramScratch();
+  if (ram) process.env[REGISTRY_TMP_ENV] = ram;
   let plans: Plan[];
   try {
     const remote = values.registries ? await remotePlans(values.registries) : [];

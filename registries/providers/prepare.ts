@@ -3,7 +3,6 @@
 // and the definition's config files. The returned cleanup undoes all of it.
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { writeHtpasswd } from '../auth/htpasswd.ts';
 import { type StartedTokenServer, startTokenServer } from '../auth/token-server.ts';
@@ -11,6 +10,7 @@ import type { Launch, LaunchContext, RegistryDefinition } from '../definition.ts
 import { makeTls, type TlsFiles } from '../tls/ca.ts';
 import type { AuthVariant, Login, RegistrySetup } from '../types.ts';
 import { RegistryUnavailable } from '../types.ts';
+import { scratchRoot } from './scratch-root.ts';
 
 export interface Prepared {
   dir: string;
@@ -39,7 +39,7 @@ export interface PrepareOptions {
 export async function prepare(def: RegistryDefinition, options: PrepareOptions): Promise<Prepared> {
   if (!def.auths.includes(options.auth))
     throw new RegistryUnavailable(`${def.title} has no ${options.auth} variant`);
-  const dir = await mkdtemp(join(tmpdir(), `ocicat-${def.name}-`));
+  const dir = await mkdtemp(join(scratchRoot(), `ocicat-${def.name}-`));
   let token: StartedTokenServer | undefined;
   const cleanup = async () => {
     await token?.stop();
