@@ -5,7 +5,8 @@
 // olareg). A source blob whose bytes do not match its digest, or a destination
 // that refuses the layer, stops it with one line naming the side and the blob,
 // exit 1, nothing tagged at the destination and nothing in the cache.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,9 +37,11 @@ afterAll(async () => {
 const json = <T>(s: string) => JSON.parse(s) as T;
 let n = 0;
 /** A catalog packaged and pushed to a, from a home of its own; its reference and digest. */
-async function published(name: string) {
+async function published(name: string, extraBytes = 0) {
   const h = join(dir, `publisher-${n++}`);
   await writeSampleCatalog(join(dir, name), name);
+  // incompressible bytes, so that the layer is large enough to be cut mid-body
+  if (extraBytes) await writeFile(join(dir, name, 'data', 'big.bin'), randomBytes(extraBytes));
   const pkg = json<{ reference: string; digest: string }>(
     (
       await ocicat(['catalog', 'package', `oci://${a!.host}/dev/`, '--work-dir', join(dir, name), '--json'], {
@@ -152,6 +155,41 @@ describe('push --from a catalog that is not cached', () => {
       (await fetch(`http://${b.host}/v2/prod/pc/blobs/${layer.digest}`, { method: 'HEAD' })).status,
     ).toBe(404);
     expect(complete).toEqual([]);
+  });
+
+  it('a source that disappears mid-copy: one line naming it and the blob, nothing tagged, nothing cached', async (ctx) => {
+    if (!a || !b) return ctx.skip(skip ?? 'no registry');
+    const pkg = await published('pe', 3 * 1024 * 1024);
+    const layer = await layerOf(a.host, 'dev/pe', '1.0.0');
+    // the source goes away half-way through the layer, and every retry meets the same
+    await using gone = await startProxy(a, [
+      {
+        name: 'source gone mid-body',
+        method: 'GET',
+        path: new RegExp(`/blobs/${layer.digest}`),
+        action: { kind: 'cut-response', fraction: 0.5 },
+      },
+    ]);
+    const from = pkg.reference.replace(a.host, gone.host);
+    const h = join(dir, 'gone');
+    const r = await ocicat(
+      ['catalog', 'push', `oci://${b.host}/prod/pe:1.0.0`, '--from', from, '--plain-http'],
+      {
+        home: h,
+      },
+    );
+    expect(r.code).toBe(1);
+    const errors = r.stderr.split('\n').filter((l) => l.startsWith('error:'));
+    expect(errors, r.stderr).toHaveLength(1);
+    expect(errors[0]).toMatch(
+      new RegExp(`^error: source oci://${gone.host}/dev/pe:1\\.0\\.0: .*${layer.digest}`),
+    );
+    expect(gone.hits.length).toBeGreaterThan(1); // it was retried before it gave up
+    expect(await list(h)).toEqual([]);
+    expect((await fetch(`http://${b.host}/v2/prod/pe/manifests/1.0.0`, { method: 'HEAD' })).status).toBe(404);
+    expect(
+      (await fetch(`http://${b.host}/v2/prod/pe/blobs/${layer.digest}`, { method: 'HEAD' })).status,
+    ).toBe(404);
   });
 
   it('a destination that refuses the layer: one line naming it and the blob, nothing tagged, nothing cached', async (ctx) => {
