@@ -39,7 +39,7 @@ async function home(ctx: FeatureContext, label: string, hosts: string[]): Promis
 async function source(ctx: FeatureContext): Promise<string> {
   const dir = await mkdtemp(join(ctx.tmp, 'fault-src-'));
   await writeSampleCatalog(dir, 'faulty');
-  await writeFile(join(dir, 'data', 'big.bin'), randomBytes(4 * 1024 * 1024)); // a layer of some MiB, so cuts land mid-body
+  await writeFile(join(dir, 'data', 'big.bin'), randomBytes(2 * 1024 * 1024)); // a layer of some MiB (over the upload-reset rule's 1 MiB), so cuts land mid-body
   return dir;
 }
 
