@@ -24,6 +24,66 @@ const run = (rows: FeatureResult[], cases: FailedCase[]) =>
   analyse(rows, new Map([[R, cases]]), features, () => 'evidence/reg/official/report.html');
 
 describe('analyse', () => {
+  it('a refusal of how requests are framed explains any case refused the same way, and its data set after a refused push', () => {
+    const chunked = 'PUT http://h/v2/x/manifests/v1: 400 CONTENT_LENGTH_INVALID: Content-Length is required';
+    const refused = (what: string) =>
+      `PUT http://h/v2/x/${what} -> 400\n  Content-Type: [application/json]\n  {"errors":[{"code":"CONTENT_LENGTH_INVALID","message":"Content-Length is required"}]}`;
+    const rows = [
+      row('push.chunked-body', 'fail', { detail: `a manifest PUT with a chunked body: ${chunked}` }),
+      // ocicat's own check of the data set sends Content-Length, and passes
+      row('manifest.shape.nested-index', 'pass'),
+      row('oci.data.nested-index', 'fail'),
+      row('oci.api.manifest-put-by-digest', 'fail'),
+    ];
+    const cases: FailedCase[] = [
+      {
+        name: 'nested-index/push/manifest-by-digest',
+        status: 'fail',
+        exchange: refused('manifests/sha256:1'),
+      },
+      // the rest of the data set: what was never stored is not there
+      {
+        name: 'nested-index/pull/manifest-by-digest',
+        status: 'fail',
+        exchange: 'GET http://h/v2/x/manifests/sha256:1 -> 404',
+      },
+    ];
+    const a = run(rows, cases);
+    expect(a.defects.map((d) => d.id)).toEqual(['push.chunked-body']);
+    expect(a.defects[0]!.cases).toEqual(cases.map((c) => c.name));
+    expect(a.defects[0]!.rows).toEqual(
+      expect.arrayContaining([
+        'push.chunked-body',
+        'oci.data.nested-index',
+        'oci.api.manifest-put-by-digest',
+      ]),
+    );
+    expect(a.disagreements).toEqual([]);
+    // another code, or the same answer to a check that is not about framing: no common cause
+    const other = run(
+      [rows[0]!, ...rows.slice(1)],
+      [
+        {
+          ...cases[0]!,
+          exchange: refused('manifests/sha256:1').replace('CONTENT_LENGTH_INVALID', 'MANIFEST_INVALID'),
+        },
+      ],
+    );
+    expect(other.defects.map((d) => d.id)).toContain('official:nested-index');
+    expect(other.disagreements.map((d) => d.feature)).toEqual(['manifest.shape.nested-index']);
+    const notFraming = run(
+      [
+        row('manifest.artifact-type', 'fail', {
+          detail: 'PUT http://h/v2/x/manifests/v1: 400 CONTENT_LENGTH_INVALID: Content-Length is required',
+        }),
+        ...rows.slice(1),
+      ],
+      cases,
+    );
+    expect(notFraming.defects.map((d) => d.id)).toContain('official:nested-index');
+    expect(notFraming.disagreements.length).toBeGreaterThan(0);
+  });
+
   it('one failing check is one defect, with the official rows failing only through its cases', () => {
     const a = run(
       [

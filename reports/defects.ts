@@ -8,7 +8,7 @@
 // that every ocicat check of it passes, or ocicat's exact counterpart of a case
 // fails where the suite passes it.
 
-import { infoFor, type Level } from '../suites/conformance/defect-info.ts';
+import { DEFECT_INFO, infoFor, type Level } from '../suites/conformance/defect-info.ts';
 import { type CaseVerdict, classifyCase } from '../suites/conformance/official/cases.ts';
 import type { FeatureResult } from '../suites/conformance/run-feature.ts';
 import type { FeatureInfo } from './results.ts';
@@ -55,6 +55,19 @@ export interface FailedCase extends CaseVerdict {
 }
 
 const official = (f: string) => f.startsWith('oci.');
+
+/** "400 CONTENT_LENGTH_INVALID" from the suite's last exchange (lastExchange's "METHOD url -> 400" and its body). */
+export function answerOfExchange(exchange: string | undefined): string | undefined {
+  const status = exchange && /-> (\d{3})\b/.exec(exchange)?.[1];
+  const code = exchange && /"code"\s*:\s*"([A-Z][A-Z0-9_]*)"/.exec(exchange)?.[1];
+  return status && code ? `${status} ${code}` : undefined;
+}
+
+/** "400 CONTENT_LENGTH_INVALID" from a check's words, as a RegistryError says it ("…: 400 CODE: message"). */
+export function answerOfDetail(detail: string): string | undefined {
+  const m = /\b([45]\d{2}) ([A-Z][A-Z0-9_]+)(?=:|\s|$)/.exec(detail);
+  return m ? `${m[1]} ${m[2]}` : undefined;
+}
 
 /** The last request line of a cell's evidence and the lines of its exchange. */
 export function smallestEvidence(evidence: string[] | undefined): string[] {
@@ -127,6 +140,19 @@ export function analyse(
       .map((r) => `${r.registry}\u0000${r.feature}`),
   );
   for (const [registry, list] of cases) {
+    const framing = (c: FailedCase) => {
+      const refusedAs = answerOfExchange(c.exchange);
+      return refusedAs
+        ? [...(byRegistry.get(registry)?.values() ?? [])].filter(
+            (d) => DEFECT_INFO[d.id]?.anyCase && answerOfDetail(d.detail) === refusedAs,
+          )
+        : [];
+    };
+    const refusedPush = new Map<string, Defect[]>();
+    for (const c of list) {
+      const cls = c.status === 'fail' ? classifyCase(c.name) : undefined;
+      if (cls?.step.startsWith('push/') && framing(c).length) refusedPush.set(cls.group, framing(c));
+    }
     const seen = new Set<string>();
     for (const c of list) {
       if (c.status !== 'fail' || seen.has(c.name)) continue;
@@ -150,6 +176,22 @@ export function analyse(
           const k = `${registry}\u0000${x}`;
           if (!lacks.has(k)) lacks.set(k, new Set());
           for (const f of lacking) lacks.get(k)!.add(f);
+        }
+        continue;
+      }
+      // a refusal of how requests are framed (defect-info anyCase) that the registry gave
+      // the suite too, with the same status and OCI error code: that defect is the cause,
+      // whatever case the suite was in (the ACR profile refuses the suite's chunked
+      // manifest PUTs in every data set with the 400 CONTENT_LENGTH_INVALID that fails
+      // push.chunked-body). Only those: the same answer to requests of other operations
+      // (a 400 MANIFEST_INVALID) says nothing of a common cause.
+      // And a data set whose push was refused so: what it could not store, the suite
+      // could not list, pull or delete either (the same defect, not a case of its own).
+      const same = framing(c).length ? framing(c) : cls ? (refusedPush.get(cls.group) ?? []) : [];
+      if (same.length) {
+        for (const d of same) {
+          d.cases.push(c.name);
+          for (const x of rowsOf) addRow(d, x);
         }
         continue;
       }

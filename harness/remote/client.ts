@@ -54,6 +54,12 @@ export interface RequestSpec {
   signal?: AbortSignal;
   /** A blob GET: the transport may read the body its fastest way (transport.ts). */
   bulk?: boolean;
+  /**
+   * Send the body with Transfer-Encoding: chunked and no Content-Length. ocicat's own
+   * requests never do (ACR refuses it, REGISTRY-FACTS); the conformance check of a
+   * registry's HTTP/1.1 framing does (features/chunked-body.ts).
+   */
+  chunked?: boolean;
 }
 
 export interface ClientOptions extends TransportOptions {
@@ -215,7 +221,8 @@ export class RegistryClient {
         ...spec.headers,
       };
       if (authorization) headers.authorization = authorization;
-      if (body) headers['content-length'] = String(body.length);
+      if (body && spec.chunked) headers['transfer-encoding'] = 'chunked';
+      else if (body) headers['content-length'] = String(body.length);
       const release = await this.limiter(spec.registry).acquire();
       let res: HttpResponse;
       try {

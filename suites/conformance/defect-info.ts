@@ -14,6 +14,12 @@ export interface DefectInfo {
   spec: string;
   /** Clients it is known to break (REGISTRY-FACTS, the kubara and Zarf vectors). */
   clients?: string[];
+  /**
+   * A refusal of how a request is framed, not of what it asks: it explains any failing
+   * official case the registry answered with the same status and OCI error code,
+   * whichever operation the case was in (reports/defects.ts).
+   */
+  anyCase?: true;
 }
 
 const S = (section: string, version = '1.1') => `distribution-spec ${version}, ${section}`;
@@ -28,6 +34,13 @@ export const DEFECT_INFO: Record<string, DefectInfo> = {
     title: 'An out-of-order chunk is not answered 416 Range Not Satisfiable',
     level: 'MUST',
     spec: S('Pushing a blob in chunks (the closing PUT: main)'),
+  },
+  'push.chunked-body': {
+    title: 'A request body sent with Transfer-Encoding: chunked (no Content-Length) is refused',
+    level: 'MUST',
+    spec: 'RFC 9112 (HTTP/1.1) 7.1: a recipient MUST be able to parse the chunked transfer coding',
+    clients: ['the official OCI conformance suite (its manifest PUTs and streamed PATCHes are chunked)'],
+    anyCase: true,
   },
   'manifest.bad-digest-reference': {
     title: 'A malformed digest reference gets a 500 (with a storage path), not 400 or 404',

@@ -14,6 +14,7 @@ import { parse } from 'yaml';
 import { olareg } from '../../registries/definitions/olareg.ts';
 import { startProcess } from '../../registries/providers/process.ts';
 import { keepsEmptyJsonBlob, keepsSharedBlobs } from '../../registries/proxy/blob-delete-quirks.ts';
+import { acr } from '../../registries/proxy/profiles/acr.ts';
 import { startProxy } from '../../registries/proxy/proxy.ts';
 import type { Rule } from '../../registries/proxy/rule.ts';
 import { findTool } from '../../registries/tools.ts';
@@ -22,6 +23,8 @@ import type { Results } from '../../reports/results.ts';
 import { ocicat } from '../support/cli.ts';
 import { plainTarget } from '../support/feature-verdict.ts';
 import { tryStart } from '../support/registry.ts';
+import { chunkedBodyFeatures } from './features/chunked-body.ts';
+import { manifestShapeFeatures } from './features/manifest-shapes.ts';
 import { specDepthFeatures } from './features/spec-depth.ts';
 import { classifyCase, junitCases } from './official/cases.ts';
 import { officialId } from './official/rows.ts';
@@ -127,15 +130,18 @@ describe('defects on real registries', () => {
 describe('behind proxy rules, a healthy registry that deletes like Zot and like Harbor', () => {
   const target = (host: string, id: string): Target => plainTarget(host, id, `defects-${id}`);
 
-  async function measure(rules: Rule[], id: string) {
+  async function measure(
+    rules: Rule[],
+    id: string,
+    features = specDepthFeatures.filter((x) => x.id.startsWith('delete.blob')),
+  ) {
     const { reg, skip } = await tryStart(() => startProcess(olareg));
     if (!reg) return { skip };
     await using _ = reg;
     await using proxy = await startProxy(reg, rules);
     const t = target(proxy.host, id);
     const rows = [];
-    for (const f of specDepthFeatures.filter((x) => x.id.startsWith('delete.blob')))
-      rows.push(await runFeature(f, { targets: [t] }, t));
+    for (const f of features) rows.push(await runFeature(f, { targets: [t] }, t));
     const official = await runOfficial(t, [], join(dir, id), `evidence/${id}/official`);
     rows.push(...official.rows);
     return { a: analyse(rows, new Map([[id, official.cases]]), []), official };
@@ -167,4 +173,30 @@ describe('behind proxy rules, a healthy registry that deletes like Zot and like 
       expect(a.rows.find((x) => x.feature === 'delete.blob')?.status).toBe('pass');
     },
   );
+
+  it('like ACR: bodies sent chunked are refused; that one defect explains every failing official row, nothing disagrees', async (ctx) => {
+    if (!have) return ctx.skip('the official suite or olareg is not built (npm run setup)');
+    // the ACR profile's rule alone (REGISTRY-FACTS: chunked transfer encoding -> 400)
+    const rules = acr.rules().filter((r) => r.name === 'acr: Transfer-Encoding chunked');
+    expect(rules).toHaveLength(1);
+    const shapes = manifestShapeFeatures.filter((f) =>
+      ['manifest.shape.nested-index', 'manifest.shape.data-field'].includes(f.id),
+    );
+    const m = await measure(rules, 'acr', [...chunkedBodyFeatures, ...shapes]);
+    if (!m.a) return ctx.skip(m.skip ?? 'no registry');
+    const { a, official } = m;
+    expect(a.rows.find((x) => x.feature === 'push.chunked-body')?.detail).toMatch(
+      /400 CONTENT_LENGTH_INVALID/,
+    );
+    // ocicat's own pushes carry Content-Length: its checks of the same data sets pass
+    for (const f of shapes) expect(a.rows.find((x) => x.feature === f.id)?.status, f.id).toBe('pass');
+    // the suite's data sets fail (their manifest PUTs go out chunked), all through the one defect
+    const failing = official.cases.filter((c) => c.status === 'fail').map((c) => c.name);
+    expect(failing).toEqual(expect.arrayContaining(['nested-index/push/manifest-by-digest']));
+    expect(a.defects.map((d) => d.id)).toEqual(['push.chunked-body']);
+    const failRows = a.rows.filter((x) => x.feature.startsWith('oci.') && x.status === 'fail');
+    expect(failRows.length).toBeGreaterThan(10);
+    for (const x of failRows) expect(x.defects, x.feature).toEqual(['push.chunked-body']);
+    expect(a.disagreements).toEqual([]);
+  });
 });

@@ -3,6 +3,7 @@ import { artifactFeatures } from './artifacts.ts';
 import { authFeatures } from './auth.ts';
 import { blobFeatures } from './blobs.ts';
 import { catalogFeatures } from './catalog.ts';
+import { chunkedBodyFeatures } from './chunked-body.ts';
 import { faultFeatures } from './faults.ts';
 import { interopFeatures } from './interop.ts';
 import { manifestShapeFeatures } from './manifest-shapes.ts';
@@ -16,6 +17,7 @@ export const FEATURES: Feature[] = [
   ...blobFeatures,
   ...registryFeatures,
   ...specDepthFeatures,
+  ...chunkedBodyFeatures,
   ...manifestShapeFeatures,
   ...authFeatures,
   ...catalogFeatures,

@@ -10,7 +10,7 @@ export function raw(
   method: Method,
   path: string,
   scopes: Scope[],
-  options: { headers?: Record<string, string>; body?: Buffer } = {},
+  options: { headers?: Record<string, string>; body?: Buffer; chunked?: boolean } = {},
 ) {
   return ctx.client.send({
     registry: ctx.target.host,
@@ -20,5 +20,6 @@ export function raw(
     retry: false,
     ...(options.headers ? { headers: options.headers } : {}),
     ...(options.body ? { body: bufferBody(options.body) } : {}),
+    ...(options.chunked ? { chunked: true } : {}),
   });
 }
