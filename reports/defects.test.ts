@@ -24,6 +24,38 @@ const run = (rows: FeatureResult[], cases: FailedCase[]) =>
   analyse(rows, new Map([[R, cases]]), features, () => 'evidence/reg/official/report.html');
 
 describe('analyse', () => {
+  it('a 429 to the suite is its rate limit, one defect, with the data set it kept from being stored', () => {
+    const a = run(
+      [row('manifest.shape.nested-index', 'pass'), row('oci.data.nested-index', 'fail')],
+      [
+        {
+          name: 'nested-index/push/manifest-by-digest',
+          status: 'fail',
+          exchange: 'PUT http://h/v2/x/manifests/sha256:1 -> 429\n  {"errors":[{"code":"TOOMANYREQUESTS"}]}',
+        },
+        {
+          name: 'nested-index/pull/manifest-by-digest',
+          status: 'fail',
+          exchange: 'GET http://h/v2/x/manifests/sha256:1 -> 404',
+        },
+        // another data set's 404 with no refused push: a case of its own
+        {
+          name: 'data-field/pull/manifest-by-tag',
+          status: 'fail',
+          exchange: 'GET http://h/v2/x/manifests/v1 -> 404',
+        },
+      ],
+    );
+    const limited = a.defects.find((d) => d.id === 'official:rate-limited');
+    expect(limited?.cases).toEqual([
+      'nested-index/push/manifest-by-digest',
+      'nested-index/pull/manifest-by-digest',
+    ]);
+    expect(limited?.rows).toEqual(['oci.data.nested-index']);
+    expect(a.defects.map((d) => d.id)).toContain('official:data-field');
+    expect(a.disagreements.map((d) => d.case)).toEqual([]);
+  });
+
   it('a refusal of how requests are framed explains any case refused the same way, and its data set after a refused push', () => {
     const chunked = 'PUT http://h/v2/x/manifests/v1: 400 CONTENT_LENGTH_INVALID: Content-Length is required';
     const refused = (what: string) =>

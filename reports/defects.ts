@@ -148,10 +148,35 @@ export function analyse(
           )
         : [];
     };
+    // A 429 is the registry's rate limit, not its verdict on the case: the suite does
+    // not retry (ocicat's client does; REGISTRY-FACTS: ECR takes 10 manifest PUTs a
+    // second). One defect says so, instead of a case group of its own each time.
+    const rateLimited = (c: FailedCase) =>
+      c.exchange && /-> 429\b/.test(c.exchange)
+        ? [
+            defectOf(registry, 'official:rate-limited', () => ({
+              id: 'official:rate-limited',
+              registry,
+              title:
+                'The registry answered the official suite 429 Too Many Requests, and the suite does not retry: those cases fail',
+              level: 'unknown',
+              spec: 'RFC 6585 4 (429 Too Many Requests); the official conformance suite',
+              detail: `rate-limited: ${c.name}`,
+              rows: [],
+              cases: [],
+              evidence: [`${officialEvidence(registry)}: test case ${c.name}`, c.exchange!],
+            })),
+          ]
+        : [];
+    const cause = (c: FailedCase) => {
+      const f = framing(c);
+      return f.length ? f : rateLimited(c);
+    };
     const refusedPush = new Map<string, Defect[]>();
     for (const c of list) {
       const cls = c.status === 'fail' ? classifyCase(c.name) : undefined;
-      if (cls?.step.startsWith('push/') && framing(c).length) refusedPush.set(cls.group, framing(c));
+      const why = cls?.step.startsWith('push/') ? cause(c) : [];
+      if (cls && why.length) refusedPush.set(cls.group, [...(refusedPush.get(cls.group) ?? []), ...why]);
     }
     const seen = new Set<string>();
     for (const c of list) {
@@ -187,10 +212,11 @@ export function analyse(
       // (a 400 MANIFEST_INVALID) says nothing of a common cause.
       // And a data set whose push was refused so: what it could not store, the suite
       // could not list, pull or delete either (the same defect, not a case of its own).
-      const same = framing(c).length ? framing(c) : cls ? (refusedPush.get(cls.group) ?? []) : [];
+      const own = cause(c);
+      const same = own.length ? own : cls ? [...new Set(refusedPush.get(cls.group) ?? [])] : [];
       if (same.length) {
         for (const d of same) {
-          d.cases.push(c.name);
+          if (!d.cases.includes(c.name)) d.cases.push(c.name);
           for (const x of rowsOf) addRow(d, x);
         }
         continue;
