@@ -5,17 +5,12 @@
 // native llhttp; a fetch-style client would cost about 27 MiB more per process
 // (measured, see reports/bench), which a CLI moving multi-GB layers cannot spare.
 import { readFileSync } from 'node:fs';
-import {
-  type ClientRequest,
-  Agent as HttpAgent,
-  request as httpRequest,
-  type IncomingMessage,
-  type RequestOptions,
-} from 'node:http';
+import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { checkServerIdentity, type PeerCertificate, rootCertificates, connect as tlsConnect } from 'node:tls';
 import { OcicatError } from '../errors.ts';
+import { http as nodeHttp } from '../util/node-http.ts';
 import { drain, type HttpResponse } from './http.ts';
 import { HttpParseError, MAX_INTERIM } from './http1-response.ts';
 import { type ProxySettings, proxyAuthorization, proxyFor, proxySettings } from './proxy-env.ts';
@@ -32,6 +27,10 @@ import { DEFAULT_RATE_FLOOR, type RateFloor, watchRate } from './rate-watch.ts';
 import { type BodyContent, writeBody } from './request-body.ts';
 import { SocketGet } from './socket-get.ts';
 import { TimeoutError } from './timeout-error.ts';
+
+const HttpAgent = nodeHttp.Agent;
+type HttpAgent = InstanceType<typeof nodeHttp.Agent>;
+const httpRequest = nodeHttp.request;
 
 export interface TransportOptions {
   caFile?: string;
