@@ -9,6 +9,7 @@ import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { OcicatError } from '../errors.ts';
 import { describeProxy, proxyAuthorization } from './proxy-env.ts';
+import { trusting } from './tls-trust.ts';
 
 export interface TunnelOptions {
   /** CAs for an https proxy (the registry's CA file applies to the proxy too, as in Go). */
@@ -40,7 +41,7 @@ export function connectProxy(proxy: URL, options: TunnelOptions): Socket {
         host,
         port,
         ...serverName(host),
-        ...(options.ca ? { ca: options.ca } : {}),
+        ...trusting(options.ca),
         rejectUnauthorized: !options.insecure,
       })
     : netConnect({ host, port });

@@ -16,6 +16,7 @@ import { type ProxySettings, proxyAuthorization, proxyFor } from './proxy-env.ts
 import { openTunnel, proxyConnectError, proxyEndpoint, serverName } from './proxy-tunnel.ts';
 import { DEFAULT_RATE_FLOOR, type RateFloor, watchRate } from './rate-watch.ts';
 import { abortError, TimeoutError } from './timeout-error.ts';
+import { trusting } from './tls-trust.ts';
 
 export interface SocketGetOptions {
   ca?: string[];
@@ -117,7 +118,7 @@ export class SocketGet {
           host,
           port,
           ...serverName(host),
-          ...(this.options.ca ? { ca: this.options.ca } : {}),
+          ...trusting(this.options.ca),
           rejectUnauthorized: !this.options.insecure,
           ALPNProtocols: ['http/1.1'],
           // TLS sockets take `onread` too (net.Socket options), though @types/node omits it
@@ -152,7 +153,7 @@ export class SocketGet {
               host,
               port,
               ...serverName(host),
-              ...(this.options.ca ? { ca: this.options.ca } : {}),
+              ...trusting(this.options.ca),
               rejectUnauthorized: !this.options.insecure,
               onread,
             } as ConnectionOptions)
@@ -170,7 +171,7 @@ export class SocketGet {
     const socket = tlsConnect({
       socket: raw,
       ...serverName(host),
-      ...(this.options.ca ? { ca: this.options.ca } : {}),
+      ...trusting(this.options.ca),
       rejectUnauthorized: !this.options.insecure,
       ALPNProtocols: ['http/1.1'],
     });

@@ -27,6 +27,7 @@ import { DEFAULT_RATE_FLOOR, type RateFloor, watchRate } from './rate-watch.ts';
 import { type BodyContent, writeBody } from './request-body.ts';
 import { SocketGet } from './socket-get.ts';
 import { TimeoutError } from './timeout-error.ts';
+import { trusting } from './tls-trust.ts';
 
 const HttpAgent = nodeHttp.Agent;
 type HttpAgent = InstanceType<typeof nodeHttp.Agent>;
@@ -93,7 +94,7 @@ export function createTransport(
 ): Transport {
   const pool = { keepAlive: true, keepAliveMsecs: 30_000, maxSockets: options.connections ?? 16 };
   const http = new HttpAgent(pool);
-  const https = new HttpsAgent({ ...pool, ...(ca ? { ca } : {}), rejectUnauthorized: !options.insecure });
+  const https = new HttpsAgent({ ...pool, ...trusting(ca), rejectUnauthorized: !options.insecure });
   // read at the first request: a command that sends none (package) does not fail on a bad variable
   let settings = options.proxies;
   const proxies = () => {
@@ -123,7 +124,7 @@ export function createTransport(
     if (!a) {
       a = new TunnelAgent(
         proxy,
-        { ...pool, ...(ca ? { ca } : {}), rejectUnauthorized: !options.insecure },
+        { ...pool, ...trusting(ca), rejectUnauthorized: !options.insecure },
         {
           ...(ca ? { ca } : {}),
           insecure: options.insecure ?? false,
@@ -142,7 +143,7 @@ export function createTransport(
       const once = { keepAlive: false, maxSockets: pool.maxSockets };
       a =
         proxy.protocol === 'https:'
-          ? new HttpsAgent({ ...once, ...(ca ? { ca } : {}), rejectUnauthorized: !options.insecure })
+          ? new HttpsAgent({ ...once, ...trusting(ca), rejectUnauthorized: !options.insecure })
           : new HttpAgent(once);
       forwards.set(proxy.href, a);
     }
@@ -305,7 +306,7 @@ class TunnelAgent extends HttpsAgent {
         const socket = tlsConnect({
           socket: raw,
           ...serverName((o as { servername?: string }).servername || host),
-          ...(this.tunnel.ca ? { ca: this.tunnel.ca } : {}),
+          ...trusting(this.tunnel.ca),
           rejectUnauthorized: !this.tunnel.insecure,
           ALPNProtocols: ['http/1.1'],
         });
