@@ -140,6 +140,12 @@ export function analyse(
       .map((r) => `${r.registry}\u0000${r.feature}`),
   );
   for (const [registry, list] of cases) {
+    // A refusal of how requests are framed (defect-info anyCase) that the registry gave
+    // the suite too, with the same status and OCI error code: that defect is the cause,
+    // whatever case the suite was in (the ACR profile refuses the suite's chunked
+    // manifest PUTs in every data set with the 400 CONTENT_LENGTH_INVALID that fails
+    // push.chunked-body). Only those: the same answer to requests of other operations
+    // (a 400 MANIFEST_INVALID) says nothing of a common cause.
     const framing = (c: FailedCase) => {
       const refusedAs = answerOfExchange(c.exchange);
       return refusedAs
@@ -204,14 +210,9 @@ export function analyse(
         }
         continue;
       }
-      // a refusal of how requests are framed (defect-info anyCase) that the registry gave
-      // the suite too, with the same status and OCI error code: that defect is the cause,
-      // whatever case the suite was in (the ACR profile refuses the suite's chunked
-      // manifest PUTs in every data set with the 400 CONTENT_LENGTH_INVALID that fails
-      // push.chunked-body). Only those: the same answer to requests of other operations
-      // (a 400 MANIFEST_INVALID) says nothing of a common cause.
-      // And a data set whose push was refused so: what it could not store, the suite
-      // could not list, pull or delete either (the same defect, not a case of its own).
+      // A cause that is no case's own (cause(): a framing refusal, a 429), or a data
+      // set whose push such a cause refused: what it could not store, the suite could
+      // not list, pull or delete either (the same defect, not a case of its own).
       const own = cause(c);
       const same = own.length ? own : cls ? [...new Set(refusedPush.get(cls.group) ?? [])] : [];
       if (same.length) {

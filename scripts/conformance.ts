@@ -461,11 +461,11 @@ export async function main(argv: string[], log: (s: string) => void = printPlain
   let peer: Started | undefined;
   let vitestNode: Promise<typeof import('vitest/node')> | undefined;
   try {
-    // Started a few at a time (each start is mostly waiting for a port to answer),
-    // reported in the plan's order
     // vitest's loader (a quarter of a second) while the registries start
     vitestNode = import('vitest/node');
     vitestNode.catch(() => undefined); // awaited where it is used
+    // Started a few at a time (each start is mostly waiting for a port to answer),
+    // reported in the plan's order
     const starting = new Limiter(START_AT_ONCE);
     const peerStart = startPeer(starting);
     const starts = await Promise.all(
